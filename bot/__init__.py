@@ -1,0 +1,1 @@
+"""A Slack bot that answers a thread, with every file shared in it, with a multimodal model."""

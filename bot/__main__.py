@@ -1,0 +1,24 @@
+"""`python -m bot`: check the settings, then run the bot until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot import config
+from bot.app import configure_logging, serve
+
+
+def main() -> int:
+    try:
+        settings = config.load()
+        configure_logging(settings.log_level)
+        asyncio.run(serve(settings))
+    except config.ConfigError as err:
+        print(f"bot: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

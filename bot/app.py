@@ -1,0 +1,139 @@
+"""Wiring: clients, the Bolt app and its listeners, served over HTTP or Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import AsyncExitStack
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+import handlers
+from bot.answer import Answerer
+from bot.config import ConfigError, Settings
+from bot.files import FileFetcher
+from bot.models.reka import RekaChat
+from bot.reply import Replier
+from bot.state import StateStore
+from bot.thread import BotIdentity, ThreadReader
+
+log = logging.getLogger("bot")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # slack-sdk logs request details at DEBUG; keep them out unless asked for.
+    quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
+    for name in ("slack_sdk", "slack_bolt", "aiohttp.access"):
+        logging.getLogger(name).setLevel(quiet)
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_base,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+async def identify(client: AsyncWebClient) -> BotIdentity:
+    """Who the bot is (`auth.test`); a refused token stops the bot with one clear line."""
+    try:
+        auth = await client.auth_test()
+    except SlackApiError as err:
+        raise ConfigError(f"SLACK_BOT_TOKEN was refused by Slack: {err.response.get('error')}") from None
+    except aiohttp.ClientError as err:
+        raise ConfigError(f"SLACK_API_URL could not be reached: {type(err).__name__}") from None
+    return BotIdentity(user_id=str(auth["user_id"]), bot_id=auth.get("bot_id"))
+
+
+def build_app(settings: Settings, client: AsyncWebClient, session: aiohttp.ClientSession,
+              identity: BotIdentity, state: StateStore) -> AsyncApp:
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+        logger=logging.getLogger("slack_bolt"),
+    )
+    answerer = Answerer(
+        client=client,
+        threads=ThreadReader(client, identity),
+        fetcher=FileFetcher(
+            session,
+            token=settings.slack_bot_token.get_secret_value(),
+            api_url=settings.slack_api_base,
+            max_bytes=settings.max_file_bytes,
+            timeout_seconds=settings.download_timeout_seconds,
+        ),
+        model=RekaChat(
+            session,
+            base_url=settings.reka_base_url,
+            api_key=settings.reka_api_key.get_secret_value(),
+            model=settings.reka_model,
+            max_tokens=settings.reka_max_tokens,
+            silence_timeout=settings.reka_request_timeout_seconds,
+            retry_seconds=settings.reka_retry_seconds,
+        ),
+        replier=Replier(client),
+    )
+    handlers.register(app, answerer, state, settings.dedup_ttl_seconds)
+    return app
+
+
+def web_app(app: AsyncApp | None, ready: asyncio.Event) -> web.Application:
+    """`POST /slack/events` (when serving HTTP) and `GET /healthz`, 200 once ready."""
+    web_application = app.web_app(path="/slack/events") if app is not None else web.Application()
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.Response(status=200 if ready.is_set() else 503, text="ok" if ready.is_set() else "starting")
+
+    web_application.router.add_get("/healthz", healthz)
+    return web_application
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    ready = asyncio.Event()
+    async with AsyncExitStack() as stack:
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        client = slack_client(settings)
+        identity = await identify(client)
+        state = StateStore(settings.state_path)
+        stack.callback(state.close)
+        await state.purge_expired()
+        app = build_app(settings, client, session, identity, state)
+
+        runner = web.AppRunner(web_app(None if settings.socket_mode else app, ready), access_log=None)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        if settings.socket_mode:
+            assert settings.slack_app_token is not None
+            socket = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            await socket.connect_async()
+            stack.push_async_callback(socket.close_async)
+            log.info("connected to Slack in Socket Mode as %s; /healthz on port %d", identity.user_id, settings.port)
+        else:
+            log.info("serving Slack events on port %d as %s", settings.port, identity.user_id)
+        ready.set()
+        await stop.wait()
+        ready.clear()
+        log.info("stopping")

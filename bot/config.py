@@ -1,0 +1,107 @@
+"""Every setting of the bot, read once from the environment (and `.env`) and checked.
+
+The environment names are an interface: users, the tests and staging setups set them.
+`load()` turns a missing or malformed setting into one line that names it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """The bot's settings; field names are the environment variable names in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "0.0.0.0"
+    slack_api_url: str = "https://slack.com/api/"
+
+    reka_api_key: SecretStr
+    reka_model: str = "reka-flash"
+    reka_base_url: str = "https://api.reka.ai/v1"
+    reka_max_tokens: int = Field(default=1024, ge=1)
+    reka_request_timeout_seconds: float = Field(default=120.0, gt=0)
+    reka_retry_seconds: float = Field(default=60.0, ge=0)
+
+    max_file_bytes: int = Field(default=100 * MB, gt=0)
+    download_timeout_seconds: float = Field(default=60.0, gt=0)
+    state_path: str = "bot-state.sqlite3"
+    dedup_ttl_seconds: int = Field(default=3600, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("slack_api_url", "reka_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _signing_secret_for_http(self) -> Settings:
+        if self.slack_app_token is None and not self.slack_signing_secret:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is required over HTTP (or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        return self
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def slack_api_base(self) -> str:
+        """SLACK_API_URL with exactly one trailing slash, as slack-sdk expects."""
+        return self.slack_api_url.rstrip("/") + "/"
+
+
+def load() -> Settings:
+    """Read the settings, or raise `ConfigError` naming the first bad one."""
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = "_".join(str(part) for part in first["loc"]).upper()
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "missing":
+            raise ConfigError(f"{name} is not set: see .env.example") from None
+        if not name:
+            raise ConfigError(message) from None
+        raise ConfigError(f"{name} is malformed: {message}") from None

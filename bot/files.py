@@ -1,0 +1,134 @@
+"""Slack file -> bytes: the bot token goes to Slack's file hosts only, redirects are
+followed by hand, reading stops at the size cap, and Slack's sign-in page is recognised."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+
+from bot.failures import FileSkipped, MissingFilesScope
+from bot.media import Attachment
+
+log = logging.getLogger(__name__)
+
+# files.slack.com, files-edu.slack.com, files-pri.slack.com, files.slack-gov.com, slack-files.com
+_SLACK_FILE_HOST = re.compile(r"^(files(-[a-z0-9]+)?\.slack(-gov)?\.com|slack-files\.com)$")
+_MAX_REDIRECTS = 5
+_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class SlackFile:
+    """The parts of a Slack file object the bot needs."""
+
+    id: str
+    name: str
+    mimetype: str
+    size: int | None
+    url: str | None
+    mode: str
+
+    @classmethod
+    def from_slack(cls, raw: dict[str, Any]) -> SlackFile:
+        return cls(
+            id=str(raw.get("id", "")),
+            name=str(raw.get("name") or raw.get("title") or raw.get("id") or "file"),
+            mimetype=str(raw.get("mimetype") or ""),
+            size=raw.get("size") if isinstance(raw.get("size"), int) else None,
+            url=raw.get("url_private_download") or raw.get("url_private"),
+            mode="external" if raw.get("is_external") else str(raw.get("mode") or "hosted"),
+        )
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+class FileFetcher:
+    """Downloads Slack files with the bot token, within a size cap and a time limit."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        api_url: str,
+        max_bytes: int,
+        timeout_seconds: float,
+    ) -> None:
+        self._session = session
+        self._token = token
+        self._api_host = urlsplit(api_url).hostname
+        self._max_bytes = max_bytes
+        self._timeout = timeout_seconds
+
+    def trusts(self, url: str) -> bool:
+        """Whether the bot token may be sent to this URL's host."""
+        host = urlsplit(url).hostname
+        return host is not None and (host == self._api_host or bool(_SLACK_FILE_HOST.match(host)))
+
+    async def fetch(self, file: SlackFile) -> Attachment:
+        """The file's bytes as an `Attachment`; `FileSkipped` when this one file can't be read,
+        `MissingFilesScope` when Slack shows its sign-in page instead of the file."""
+        if file.mode == "external":
+            raise FileSkipped(file.name, "it is stored outside Slack, where I don't send my token")
+        if file.mode == "tombstone":
+            raise FileSkipped(file.name, "it was deleted")
+        if file.mode == "hidden_by_limit":
+            raise FileSkipped(file.name, "the workspace's plan hides it")
+        if not file.url:
+            raise FileSkipped(file.name, "Slack gave me no link to download it")
+        if file.size is not None and file.size > self._max_bytes:
+            raise FileSkipped(file.name, f"it is larger than the {_megabytes(self._max_bytes)} I read")
+        try:
+            async with asyncio.timeout(self._timeout):
+                content = await self._download(file)
+        except TimeoutError:
+            raise FileSkipped(file.name, f"downloading it took longer than {self._timeout:g} s") from None
+        except aiohttp.ClientError as err:
+            log.warning("download of %s failed: %s", file.id, type(err).__name__)
+            raise FileSkipped(file.name, "the download failed") from None
+        return Attachment.from_bytes(file.name, content)
+
+    async def _download(self, file: SlackFile) -> bytes:
+        url = file.url
+        assert url is not None
+        for _ in range(_MAX_REDIRECTS + 1):
+            headers = {"Authorization": f"Bearer {self._token}"} if self.trusts(url) else {}
+            async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
+                if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                    url = urljoin(url, resp.headers["Location"])
+                    continue
+                if resp.status != 200:
+                    raise FileSkipped(file.name, f"Slack answered HTTP {resp.status}")
+                content = await self._read_capped(file, resp)
+                if _is_sign_in_page(resp, content, file):
+                    raise MissingFilesScope(file.name)
+                return content
+        raise FileSkipped(file.name, "Slack redirected the download too many times")
+
+    async def _read_capped(self, file: SlackFile, resp: aiohttp.ClientResponse) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            total += len(chunk)
+            if total > self._max_bytes:
+                resp.close()  # stop reading: the rest of the body is never fetched
+                raise FileSkipped(
+                    file.name, f"it is larger than the {_megabytes(self._max_bytes)} I read"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _is_sign_in_page(resp: aiohttp.ClientResponse, content: bytes, file: SlackFile) -> bool:
+    """Slack answers a download it won't allow with 200 and an HTML page."""
+    if file.mimetype == "text/html" or file.name.lower().endswith((".html", ".htm")):
+        return False
+    head = content[:512].lstrip().lower()
+    return resp.content_type == "text/html" or head.startswith((b"<!doctype html", b"<html"))

@@ -1,0 +1,1 @@
+"""Model backends: the model's wire format, and nothing about Slack."""

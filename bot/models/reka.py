@@ -1,0 +1,199 @@
+"""Turns -> Reka's native chat request (`POST {base}/chat`) -> streamed answer text.
+
+Retries 408, 409, 429 and 5xx with backoff that honours `retry-after`, within a bounded
+time; a stream that has produced text is never retried. Errors become `bot.failures`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import aiohttp
+
+from bot.conversation import Turn
+from bot.failures import (
+    ModelAuthFailed,
+    ModelRejected,
+    ModelTimedOut,
+    ModelUnavailable,
+)
+from bot.media import Kind
+
+log = logging.getLogger(__name__)
+
+_RETRYABLE = {408, 409, 429}
+_PART_TYPE = {
+    Kind.IMAGE: "image_url",
+    Kind.VIDEO: "video_url",
+    Kind.AUDIO: "audio_url",
+    Kind.PDF: "pdf_url",
+}
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """New answer text, and once the model is done, why it stopped."""
+
+    text: str
+    finish_reason: str | None = None
+
+
+class _Retry(Exception):
+    def __init__(self, what: str, retry_after: float | None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.retry_after = retry_after
+
+
+async def to_messages(turns: Sequence[Turn]) -> list[dict[str, Any]]:
+    """Reka's `messages`: each turn's media parts (data URLs) before its text part."""
+    messages = []
+    for turn in turns:
+        parts: list[dict[str, Any]] = []
+        for attachment in turn.attachments:
+            part_type = _PART_TYPE[attachment.kind]
+            parts.append({"type": part_type, part_type: await attachment.data_url_async()})
+        if turn.text or not parts:
+            parts.append({"type": "text", "text": turn.text or "(no text)"})
+        messages.append({"role": turn.role, "content": parts})
+    return messages
+
+
+class RekaChat:
+    """A streaming client for Reka's native chat endpoint."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        api_key: str,
+        model: str,
+        max_tokens: int,
+        silence_timeout: float,
+        retry_seconds: float,
+    ) -> None:
+        self._session = session
+        self._url = base_url.rstrip("/") + "/chat"
+        self._api_key = api_key
+        self._model = model
+        self._max_tokens = max_tokens
+        self._silence_timeout = silence_timeout
+        self._retry_seconds = retry_seconds
+
+    async def stream(self, turns: Sequence[Turn]) -> AsyncIterator[Chunk]:
+        """Yield the answer as it is written."""
+        body = json.dumps(
+            {
+                "model": self._model,
+                "messages": await to_messages(turns),
+                "max_tokens": self._max_tokens,
+                "stream": True,
+            }
+        ).encode()
+        deadline = time.monotonic() + self._retry_seconds
+        attempt = 0
+        while True:
+            produced = False
+            try:
+                async for chunk in self._attempt(body):
+                    produced = produced or bool(chunk.text)
+                    yield chunk
+                return
+            except _Retry as retry:
+                if produced:
+                    raise ModelUnavailable(retry.what, 0) from None
+                delay = retry.retry_after
+                if delay is None:
+                    delay = min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2)
+                if time.monotonic() + delay > deadline:
+                    raise ModelUnavailable(retry.what, self._retry_seconds) from None
+                log.warning("model call failed (%s); retrying in %.1f s", retry.what, delay)
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    async def _attempt(self, body: bytes) -> AsyncIterator[Chunk]:
+        headers = {"X-Api-Key": self._api_key, "Content-Type": "application/json"}
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self._silence_timeout)
+        try:
+            async with self._session.post(self._url, data=body, headers=headers, timeout=timeout) as resp:
+                if resp.status != 200:
+                    await self._raise_for(resp)
+                if resp.content_type == "text/event-stream":
+                    async for chunk in _read_events(resp):
+                        yield chunk
+                else:
+                    yield _from_response(await resp.json())
+        except TimeoutError:
+            raise ModelTimedOut(self._silence_timeout) from None
+        except aiohttp.ClientConnectionError as err:
+            raise _Retry(f"connection failed: {type(err).__name__}", None) from None
+
+    async def _raise_for(self, resp: aiohttp.ClientResponse) -> None:
+        text = await resp.text(errors="replace")
+        if resp.status in _RETRYABLE or resp.status >= 500:
+            raise _Retry(f"HTTP {resp.status}", _retry_after(resp.headers.get("retry-after")))
+        if resp.status in (401, 403):
+            raise ModelAuthFailed()
+        raise ModelRejected(resp.status, _error_detail(text))
+
+
+async def _read_events(resp: aiohttp.ClientResponse) -> AsyncIterator[Chunk]:
+    """Server-sent events whose `chunk.content` is the whole text so far."""
+    shown = ""
+    async for raw in resp.content:
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if not data or data == "[DONE]":
+            continue
+        response = (json.loads(data).get("responses") or [{}])[0]
+        content = str((response.get("chunk") or {}).get("content") or "")
+        new = content[len(shown):] if content.startswith(shown) else content
+        shown = content if content.startswith(shown) else shown + content
+        yield Chunk(new, response.get("finish_reason"))
+
+
+def _from_response(payload: dict[str, Any]) -> Chunk:
+    response = (payload.get("responses") or [{}])[0]
+    content = (response.get("message") or {}).get("content") or ""
+    return Chunk(str(content), response.get("finish_reason") or "stop")
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_detail(text: str) -> str:
+    """A short, secret-free reason from an error body of any of Reka's known shapes."""
+    detail: Any = text
+    try:
+        payload = json.loads(text)
+        if isinstance(payload, dict):
+            error = payload.get("error")
+            detail = error.get("message") if isinstance(error, dict) else payload.get("detail", text)
+    except ValueError:
+        pass
+    if isinstance(detail, list):
+        detail = "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail)
+    detail = re.sub(r"data:[^\s,;]+;base64,[A-Za-z0-9+/=]+", "data:…", str(detail))
+    detail = " ".join(detail.split())
+    return (detail[:200] + "…") if len(detail) > 200 else (detail or "no reason given")

@@ -1,0 +1,132 @@
+"""Slack thread -> the ordered messages of a conversation: who said what, with which files."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.failures import Failure
+from bot.files import SlackFile
+
+log = logging.getLogger(__name__)
+
+Role = Literal["user", "assistant"]
+
+# Message metadata the bot puts on a question it posts for someone (the slash command),
+# so that reading the thread back turns that message into the asker's turn.
+QUESTION_EVENT_TYPE = "multimodal_bot_question"
+
+# Subtypes that carry something a person or another bot said; all others
+# (joins, topic changes, deletions, ...) are not part of the conversation.
+_SPOKEN_SUBTYPES = {None, "file_share", "thread_broadcast", "bot_message", "me_message"}
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who the bot is in this workspace, from `auth.test`."""
+
+    user_id: str
+    bot_id: str | None = None
+
+
+@dataclass
+class ThreadMessage:
+    """One message of the thread, as the model should see it."""
+
+    role: Role
+    speaker: str
+    text: str
+    files: list[SlackFile] = field(default_factory=list)
+
+
+class SlackRefused(Failure):
+    """Slack refused a call the bot needs; says which scope or invitation is missing."""
+
+    def __init__(self, action: str, error: str, needed: str | None) -> None:
+        hint = f" An admin needs to add the `{needed}` scope and reinstall the app." if needed else ""
+        if error in ("not_in_channel", "channel_not_found"):
+            hint = " Invite me to the channel with `/invite` and ask again."
+        super().__init__(f"I couldn't {action}: Slack said `{error}`.{hint}")
+
+
+class ThreadReader:
+    """Reads a thread with `conversations.replies` (every page) into `ThreadMessage`s."""
+
+    def __init__(self, client: AsyncWebClient, identity: BotIdentity) -> None:
+        self._client = client
+        self._identity = identity
+        self._names: dict[str, str] = {}
+        self._mention = re.compile(rf"<@{re.escape(identity.user_id)}(\|[^>]*)?>")
+
+    async def read(self, channel: str, thread_ts: str, until_ts: str) -> list[ThreadMessage]:
+        """The thread's messages up to and including the one at `until_ts`."""
+        raw: list[dict[str, Any]] = []
+        try:
+            pages = await self._client.conversations_replies(
+                channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
+            )
+            async for page in pages:
+                raw.extend(page.get("messages", []))
+        except SlackApiError as err:
+            error = str(err.response.get("error", "unknown_error"))
+            needed = err.response.get("needed")
+            raise SlackRefused("read this thread", error, needed) from None
+        messages = []
+        for item in raw:
+            if float(item.get("ts", "0")) > float(until_ts):
+                continue
+            message = self._to_message(item)
+            if message is not None:
+                messages.append(message)
+        return messages
+
+    async def names(self, user_ids: set[str]) -> dict[str, str]:
+        """Display names for people in the thread (`users.info`); ids where Slack won't say."""
+        names: dict[str, str] = {}
+        for user_id in sorted(u for u in user_ids if not u.startswith("bot:")):
+            if user_id not in self._names:
+                try:
+                    user = (await self._client.users_info(user=user_id)).get("user") or {}
+                    profile = user.get("profile") or {}
+                    self._names[user_id] = (
+                        profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
+                    )
+                except SlackApiError as err:
+                    log.debug("users.info refused: %s", err.response.get("error"))
+                    return names
+            names[user_id] = self._names[user_id]
+        return names
+
+    def _to_message(self, item: dict[str, Any]) -> ThreadMessage | None:
+        if item.get("subtype") not in _SPOKEN_SUBTYPES:
+            return None
+        files = [SlackFile.from_slack(f) for f in item.get("files") or [] if isinstance(f, dict)]
+        text = self._clean(str(item.get("text") or ""))
+        metadata = item.get("metadata") or {}
+        if metadata.get("event_type") == QUESTION_EVENT_TYPE:
+            payload = metadata.get("event_payload") or {}
+            return ThreadMessage("user", str(payload.get("user", "")), str(payload.get("question", "")), files)
+        if self._is_own(item):
+            return ThreadMessage("assistant", self._identity.user_id, text, files)
+        if not text and not files:
+            return None
+        if item.get("user") and not item.get("bot_id"):
+            return ThreadMessage("user", str(item["user"]), text, files)
+        profile = item.get("bot_profile") or {}
+        name = profile.get("name") or item.get("username") or item.get("bot_id") or "another bot"
+        return ThreadMessage("user", f"bot:{name}", text, files)
+
+    def _is_own(self, item: dict[str, Any]) -> bool:
+        if item.get("user") == self._identity.user_id:
+            return True
+        return self._identity.bot_id is not None and item.get("bot_id") == self._identity.bot_id
+
+    def _clean(self, text: str) -> str:
+        """Drop the bot's own mention and undo Slack's `&amp;`-escaping."""
+        return html.unescape(self._mention.sub("", text)).strip()

@@ -1,0 +1,22 @@
+"""`@bot question` in a channel or thread: answered in that message's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.answer import Answerer, Question
+
+
+def register(app: AsyncApp, answerer: Answerer) -> None:
+    @app.event("app_mention")
+    async def on_mention(event: dict[str, Any]) -> None:
+        await answerer.answer(
+            Question(
+                channel=event["channel"],
+                thread_ts=event.get("thread_ts") or event["ts"],
+                ts=event["ts"],
+                user=event.get("user", ""),
+            )
+        )

@@ -1,0 +1,213 @@
+"""A local emulator of Reka's native chat API (`POST /v1/chat`).
+
+It checks every request against the official SDK's types (`reka-api`) and stricter rules
+of its own (data URLs that decode, media of the kind the part names), records what it
+received, and answers as the test scripts it: a streamed answer, an error, or silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import filetype
+from aiohttp import web
+from reka.core.pydantic_utilities import pydantic_v1
+from reka.types import ChatMessage
+
+API_KEY = "reka-test-key-abcdef0123456789"
+
+_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/]*={0,2})$")
+_MEDIA_FIELDS = ("image_url", "video_url", "audio_url", "pdf_url")
+_KIND_OF_FIELD = {"image_url": "image/", "video_url": "video/", "audio_url": "audio/", "pdf_url": "application/pdf"}
+
+
+@dataclass
+class Part:
+    type: str
+    text: str | None = None
+    mime: str | None = None  # as the data URL declares it
+    sniffed: str | None = None  # as its bytes show
+    size: int = 0
+
+
+@dataclass
+class Received:
+    """One valid request, reduced to what tests look at."""
+
+    model: str
+    stream: bool
+    messages: list[tuple[str, list[Part]]]
+    body: dict[str, Any] = field(repr=False)
+
+    def media(self) -> list[Part]:
+        return [p for _, parts in self.messages for p in parts if p.type != "text"]
+
+    def text(self) -> str:
+        return "\n".join(p.text or "" for _, parts in self.messages for p in parts if p.type == "text")
+
+
+@dataclass
+class Reply:
+    """Stream `text` back in `pieces` cumulative events, `gap` seconds apart."""
+
+    text: str
+    pieces: int = 3
+    gap: float = 0.0
+    finish_reason: str = "stop"
+    stall_after: int | None = None  # stop sending (without closing) after this many events
+
+
+@dataclass
+class Fail:
+    status: int
+    body: dict[str, Any] | str = field(default_factory=lambda: {"detail": "error"})
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Silence:
+    """Accept the request and say nothing for `seconds`."""
+
+    seconds: float
+
+
+Script = Reply | Fail | Silence
+
+
+class RekaEmulator:
+    def __init__(self) -> None:
+        self.script: list[Script] = []
+        self.received: list[Received] = []
+        self.rejected: list[str] = []
+        self.attempts = 0
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=512 * 1024 * 1024)
+        app.router.add_post("/v1/chat", self._chat)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.1:{port}/v1"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _chat(self, request: web.Request) -> web.StreamResponse:
+        self.attempts += 1
+        if request.headers.get("X-Api-Key") != API_KEY:
+            return web.json_response({"detail": "Invalid API key"}, status=401)
+        try:
+            body = await request.json()
+            received = _check(body)
+        except ValueError as err:
+            self.rejected.append(str(err))
+            return web.json_response({"detail": [{"loc": ["body"], "msg": str(err), "type": "value_error"}]},
+                                     status=422)
+        step = self.script.pop(0) if self.script else Reply(_describe(received))
+        if isinstance(step, Fail):
+            if isinstance(step.body, str):
+                return web.Response(status=step.status, text=step.body, headers=step.headers)
+            return web.json_response(step.body, status=step.status, headers=step.headers)
+        self.received.append(received)
+        if isinstance(step, Silence):
+            await asyncio.sleep(step.seconds)
+            step = Reply("Too late.")
+        if not received.stream:
+            return web.json_response(_response(step.text, step.finish_reason, done=True))
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        cuts = _cuts(step.text, step.pieces)
+        for number, cut in enumerate(cuts, start=1):
+            if step.stall_after is not None and number > step.stall_after:
+                await asyncio.sleep(3600)
+            last = number == len(cuts)
+            event = _response(step.text[:cut], step.finish_reason if last else None, done=False)
+            await response.write(f"event: message\ndata: {json.dumps(event)}\n\n".encode())
+            if step.gap:
+                await asyncio.sleep(step.gap)
+        await response.write_eof()
+        return response
+
+
+def _cuts(text: str, pieces: int) -> list[int]:
+    pieces = max(1, min(pieces, len(text)))
+    return [round(len(text) * (i + 1) / pieces) for i in range(pieces)]
+
+
+def _response(text: str, finish_reason: str | None, done: bool) -> dict[str, Any]:
+    key = "message" if done else "chunk"
+    return {
+        "id": "chat-emulated",
+        "model": "reka-flash-20240904",
+        "responses": [{key: {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
+        "usage": {"input_tokens": 10, "output_tokens": len(text.split())},
+    }
+
+
+def _check(body: Any) -> Received:
+    """Validate with the SDK's types, then with the API's rules the types leave loose."""
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        raise ValueError("model is required")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ValueError("messages must be a non-empty list")
+    out: list[tuple[str, list[Part]]] = []
+    for message in messages:
+        try:
+            ChatMessage.parse_obj(message)
+        except pydantic_v1.ValidationError as err:
+            raise ValueError(f"not a reka ChatMessage: {err}") from None
+        role = message["role"]
+        if role not in ("user", "assistant", "system"):
+            raise ValueError(f"bad role {role!r}")
+        content = message["content"]
+        if isinstance(content, str):
+            out.append((role, [Part("text", text=content)]))
+            continue
+        out.append((role, [_check_part(part) for part in content]))
+    roles = [role for role, _ in out if role != "system"]
+    if roles[-1] != "user" or any(a == b for a, b in zip(roles, roles[1:], strict=False)):
+        raise ValueError(f"roles must alternate and end with user: {roles}")
+    return Received(body["model"], bool(body.get("stream")), out, body)
+
+
+def _check_part(part: Any) -> Part:
+    kind = part.get("type")
+    if kind == "text":
+        if not isinstance(part.get("text"), str):
+            raise ValueError("text part without text")
+        return Part("text", text=part["text"])
+    if kind not in _MEDIA_FIELDS:
+        raise ValueError(f"unknown part type {kind!r}")
+    present = [name for name in _MEDIA_FIELDS if part.get(name) is not None]
+    if present != [kind] or not isinstance(part[kind], str):
+        raise ValueError(f"a {kind} part must set exactly the string field {kind}, not {present}")
+    match = _DATA_URL.match(part[kind])
+    if match is None:
+        raise ValueError(f"{kind} is not a base64 data URL")
+    try:
+        data = base64.b64decode(match["data"], validate=True)
+    except binascii.Error:
+        raise ValueError(f"{kind} has broken base64") from None
+    if not match["mime"].startswith(_KIND_OF_FIELD[kind]):
+        raise ValueError(f"{kind} carries {match['mime']}")
+    guess = filetype.guess(data[:8192])
+    return Part(kind, mime=match["mime"], sniffed=guess.mime if guess else None, size=len(data))
+
+
+def _describe(received: Received) -> str:
+    """The default answer: what the model was given, so tests can see it arrived."""
+    last = received.messages[-1][1]
+    kinds = ", ".join(f"{p.type}:{p.mime}" for p in last if p.type != "text") or "no media"
+    return f"I received {len(received.messages)} turn(s); the last has {kinds}."

@@ -1,0 +1,398 @@
+"""A local emulator of the Slack Web API, its private file hosting and Socket Mode.
+
+It keeps channels and threads, serves private files with Slack's auth behaviour (a
+sign-in page with status 200 when the token may not read files), checks scopes, and
+records every call, every download and every Socket Mode acknowledgement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-test-bot-token-0123456789"
+APP_TOKEN = "xapp-test-app-token-0123456789"
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T0001"
+
+ALL_SCOPES = frozenset(
+    {
+        "app_mentions:read", "channels:history", "groups:history", "im:history", "mpim:history",
+        "chat:write", "commands", "files:read", "reactions:write", "users:read",
+    }
+)
+
+SIGN_IN_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Slack</title></head>"
+    b"<body><h1>Sign in to your workspace</h1></body></html>"
+)
+
+# The scope each method needs; history scopes depend on the kind of channel.
+_METHOD_SCOPE = {
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "reactions.add": "reactions:write",
+    "reactions.remove": "reactions:write",
+    "users.info": "users:read",
+    "files.info": "files:read",
+}
+
+
+def _history_scope(channel: str) -> str:
+    return {"D": "im:history", "G": "groups:history"}.get(channel[:1], "channels:history")
+
+
+@dataclass
+class Download:
+    path: str
+    authorization: str | None
+    bytes_sent: int
+    completed: bool
+
+
+@dataclass
+class StoredFile:
+    id: str
+    name: str
+    mimetype: str
+    content: bytes | None = None
+    size: int | None = None  # what Slack says; defaults to the real size
+    generated_size: int = 0  # for huge bodies made on the fly instead of `content`
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SlackEmulator:
+    def __init__(self) -> None:
+        self.scopes: set[str] = set(ALL_SCOPES)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.downloads: list[Download] = []
+        self.socket_acks: list[dict[str, Any]] = []
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.users: dict[str, str] = {"U1": "ana", "U2": "ben", "U3": "chloe"}
+        self.refuse: dict[str, str] = {}  # method -> error answered to the next call
+        self.redirects: dict[str, str] = {}  # path -> absolute Location
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_connected = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    # ---- lifecycle ----
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/files-pri/{team_file}/{name}", self._file)
+        app.router.add_get("/redirect/{key}", self._redirect)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    # ---- what tests set up ----
+
+    def next_ts(self) -> str:
+        return f"{1700000000 + next(self._ts)}.000100"
+
+    def add_file(
+        self, name: str, content: bytes | None, mimetype: str, *, size: int | None = None,
+        generated_size: int = 0, **extra: Any,
+    ) -> dict[str, Any]:
+        """Store a file and return its Slack file object, as it appears in messages."""
+        file_id = f"F{next(self._ids):04d}"
+        self.files[file_id] = StoredFile(file_id, name, mimetype, content, size, generated_size, extra)
+        return self._file_object(self.files[file_id])
+
+    def _file_object(self, stored: StoredFile) -> dict[str, Any]:
+        real = len(stored.content) if stored.content is not None else stored.generated_size
+        url = f"{self.base}/files-pri/{TEAM}-{stored.id}/{stored.name}"
+        obj: dict[str, Any] = {
+            "id": stored.id, "name": stored.name, "title": stored.name, "mimetype": stored.mimetype,
+            "filetype": stored.name.rsplit(".", 1)[-1], "size": stored.size if stored.size is not None else real,
+            "mode": "hosted", "is_external": False,
+            "url_private": url, "url_private_download": url + "?download=1",
+        }
+        obj.update(stored.extra)
+        return obj
+
+    def post(
+        self, channel: str, text: str, *, user: str | None = "U1", thread_ts: str | None = None,
+        files: list[dict[str, Any]] | None = None, **extra: Any,
+    ) -> dict[str, Any]:
+        """A message appears in Slack (as a person or another bot would post it)."""
+        message: dict[str, Any] = {"type": "message", "ts": self.next_ts(), "text": text}
+        if user is not None:
+            message["user"] = user
+        if files:
+            message["files"] = files
+            message["subtype"] = "file_share"
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+        message.update(extra)
+        self._store(channel, message)
+        return message
+
+    def _store(self, channel: str, message: dict[str, Any]) -> None:
+        self.messages.setdefault(channel, []).append(message)
+        parent_ts = message.get("thread_ts")
+        if parent_ts:
+            for parent in self.messages[channel]:
+                if parent["ts"] == parent_ts:
+                    parent["thread_ts"] = parent_ts
+                    parent["reply_count"] = parent.get("reply_count", 0) + 1
+
+    def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        return sorted(
+            (m for m in self.messages.get(channel, [])
+             if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts),
+            key=lambda m: float(m["ts"]),
+        )
+
+    def bot_replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        return [m for m in self.thread(channel, thread_ts) if m.get("bot_id") == BOT_ID and m["ts"] != thread_ts]
+
+    async def wait_for_replies(
+        self, channel: str, thread_ts: str, count: int = 1, timeout: float = 20, settle: float = 0.3
+    ) -> list[dict[str, Any]]:
+        """The bot's replies in the thread once there are `count` and no reaction is left."""
+        async with asyncio.timeout(timeout):
+            while True:
+                replies = self.bot_replies(channel, thread_ts)
+                if len(replies) >= count and not self.reactions_left():
+                    await asyncio.sleep(settle)  # a duplicate answer would show up here
+                    return self.bot_replies(channel, thread_ts)
+                await asyncio.sleep(0.02)
+
+    def reactions_left(self) -> list[str]:
+        return [
+            f"{m['ts']}:{r['name']}" for msgs in self.messages.values() for m in msgs
+            for r in m.get("reactions", []) if BOT_USER in r["users"]
+        ]
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == method]
+
+    # ---- Web API ----
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or params.get("token", "")
+        self.calls.append((method, params))
+        if method == "apps.connections.open":
+            if token != APP_TOKEN:
+                return self._error("invalid_auth")
+            return web.json_response({"ok": True, "url": self.base.replace("http", "ws") + "/socket"})
+        if token != BOT_TOKEN:
+            return self._error("invalid_auth")
+        if method in self.refuse:
+            return self._error(self.refuse.pop(method))
+        needed = _history_scope(params.get("channel", "C")) if method == "conversations.replies" else (
+            _METHOD_SCOPE.get(method)
+        )
+        if needed and needed not in self.scopes:
+            return web.json_response(
+                {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(self.scopes))}
+            )
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return self._error("unknown_method")
+        result: dict[str, Any] = handler(params)
+        return web.json_response(result)
+
+    @staticmethod
+    def _error(error: str) -> web.Response:
+        return web.json_response({"ok": False, "error": error})
+
+    def _m_auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": "https://emulated.slack.com/", "team": "Emulated", "user": "reka",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _m_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        thread = self.thread(params["channel"], params["ts"])
+        if not thread:
+            return {"ok": False, "error": "thread_not_found"}
+        include_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        if not include_metadata:
+            thread = [{k: v for k, v in m.items() if k != "metadata"} for m in thread]
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        page = thread[start:start + limit]
+        more = start + limit < len(thread)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def _m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params["channel"]
+        text = params.get("text") or params.get("markdown_text") or ""
+        if params.get("markdown_text") and len(params["markdown_text"]) > 12000:
+            return {"ok": False, "error": "markdown_text_too_long"}
+        if len(text) > 40000:
+            return {"ok": False, "error": "msg_too_long"}
+        message: dict[str, Any] = {"type": "message", "ts": self.next_ts(), "text": text, "user": BOT_USER,
+                                   "bot_id": BOT_ID, "app_id": "AAPP",
+                                   "bot_profile": {"id": BOT_ID, "name": "reka"}}
+        if params.get("markdown_text"):
+            message["markdown_text"] = params["markdown_text"]
+        if params.get("thread_ts"):
+            message["thread_ts"] = params["thread_ts"]
+        metadata = params.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if metadata:
+            message["metadata"] = metadata
+        self._store(channel, message)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+
+    def _m_reactions_add(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(params["channel"], params["timestamp"])
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        message.setdefault("reactions", []).append({"name": params["name"], "users": [BOT_USER], "count": 1})
+        return {"ok": True}
+
+    def _m_reactions_remove(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(params["channel"], params["timestamp"])
+        reactions = message.get("reactions", []) if message else []
+        kept = [r for r in reactions if r["name"] != params["name"]]
+        if message is None or len(kept) == len(reactions):
+            return {"ok": False, "error": "no_reaction"}
+        message["reactions"] = kept
+        return {"ok": True}
+
+    def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = self.users.get(params["user"])
+        if name is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": params["user"], "name": name,
+                                     "profile": {"display_name": name.title(), "real_name": name.title()}}}
+
+    def _m_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self.files.get(params["file"])
+        if stored is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": self._file_object(stored)}
+
+    # ---- private files ----
+
+    async def _redirect(self, request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": self.redirects[request.match_info["key"]]})
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        authorization = request.headers.get("Authorization")
+        file_id = request.match_info["team_file"].split("-", 1)[1]
+        stored = self.files.get(file_id)
+        record = Download(request.path, authorization, 0, False)
+        self.downloads.append(record)
+        if authorization != f"Bearer {BOT_TOKEN}" or "files:read" not in self.scopes or stored is None:
+            record.completed = True
+            return web.Response(status=200, body=SIGN_IN_PAGE, content_type="text/html")
+        response = web.StreamResponse(headers={"Content-Type": stored.mimetype})
+        await response.prepare(request)
+        try:
+            for chunk in _chunks(stored):
+                await response.write(chunk)
+                record.bytes_sent += len(chunk)
+            await response.write_eof()
+            record.completed = True
+        except (ConnectionResetError, ConnectionError):
+            pass
+        return response
+
+    # ---- Socket Mode ----
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "emulator"}})
+        self._socket_connected.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(message.data))
+        return ws
+
+    async def send_socket_envelope(self, envelope: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
+        """Deliver an envelope over the open connection; return the bot's acknowledgement."""
+        async with asyncio.timeout(timeout):
+            await self._socket_connected.wait()
+        ws = self._sockets[-1]
+        await ws.send_json(envelope)
+        async with asyncio.timeout(timeout):
+            while True:
+                for ack in self.socket_acks:
+                    if ack.get("envelope_id") == envelope["envelope_id"]:
+                        return ack
+                await asyncio.sleep(0.01)
+
+
+def _chunks(stored: StoredFile, size: int = 64 * 1024) -> Iterator[bytes]:
+    if stored.content is not None:
+        for start in range(0, len(stored.content), size):
+            yield stored.content[start:start + size]
+        return
+    sent = 0
+    block = b"\0" * size
+    while sent < stored.generated_size:
+        chunk = block[: min(size, stored.generated_size - sent)]
+        sent += len(chunk)
+        yield chunk
+
+
+class ForeignHost:
+    """A server that is not Slack's, on another loopback address; records what it is sent."""
+
+    def __init__(self, body: bytes, content_type: str) -> None:
+        self.body = body
+        self.content_type = content_type
+        self.requests: list[dict[str, str]] = []
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", self._serve)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.2", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.2:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _serve(self, request: web.Request) -> web.Response:
+        self.requests.append(dict(request.headers))
+        return web.Response(body=self.body, content_type=self.content_type)

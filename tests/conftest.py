@@ -111,8 +111,9 @@ class Bot:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return await self.post(body, "application/json", headers=headers, **post)
 
-    async def slash_command(self, text: str, channel: str = "C1", user: str = "U1") -> tuple[int, str]:
-        form = command_payload(text, channel, user)
+    async def slash_command(self, text: str, response_url: str, channel: str = "C1",
+                            user: str = "U1") -> tuple[int, str]:
+        form = command_payload(text, channel, user, response_url)
         return await self.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
 
 
@@ -126,12 +127,12 @@ def envelope(event: dict[str, Any], event_id: str | None = None) -> dict[str, An
     }
 
 
-def command_payload(text: str, channel: str, user: str) -> dict[str, str]:
+def command_payload(text: str, channel: str, user: str, response_url: str) -> dict[str, str]:
     return {
         "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "emulated",
         "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "ana",
         "command": "/reka", "text": text, "api_app_id": "AAPP",
-        "response_url": "http://127.0.0.1:9/unused-response-url", "trigger_id": "1.2.3",
+        "response_url": response_url, "trigger_id": "1.2.3",
     }
 
 

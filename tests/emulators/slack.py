@@ -79,6 +79,8 @@ class SlackEmulator:
         self.users: dict[str, str] = {"U1": "ana", "U2": "ben", "U3": "chloe"}
         self.refuse: dict[str, str] = {}  # method -> error answered to the next call
         self.redirects: dict[str, str] = {}  # path -> absolute Location
+        self.page_size = 1000  # Slack may return fewer messages than `limit` asks for
+        self.responses: list[dict[str, Any]] = []  # posts to a command's response_url
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -94,6 +96,7 @@ class SlackEmulator:
         app.router.add_get("/files-pri/{team_file}/{name}", self._file)
         app.router.add_get("/redirect/{key}", self._redirect)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/commands/response", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -242,7 +245,7 @@ class SlackEmulator:
         include_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
         if not include_metadata:
             thread = [{k: v for k, v in m.items() if k != "metadata"} for m in thread]
-        limit = int(params.get("limit") or 100)
+        limit = min(int(params.get("limit") or 100), self.page_size)
         start = int(params.get("cursor") or 0)
         page = thread[start:start + limit]
         more = start + limit < len(thread)
@@ -302,6 +305,14 @@ class SlackEmulator:
         if stored is None:
             return {"ok": False, "error": "file_not_found"}
         return {"ok": True, "file": self._file_object(stored)}
+
+    @property
+    def response_url(self) -> str:
+        return f"{self.base}/commands/response"
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        return web.Response(text="ok")
 
     # ---- private files ----
 

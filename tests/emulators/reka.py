@@ -92,7 +92,7 @@ class RekaEmulator:
     async def start(self) -> None:
         app = web.Application(client_max_size=512 * 1024 * 1024)
         app.router.add_post("/v1/chat", self._chat)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -97,7 +97,7 @@ class SlackEmulator:
         app.router.add_get("/redirect/{key}", self._redirect)
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/commands/response", self._response_url)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -393,7 +393,7 @@ class ForeignHost:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/{tail:.*}", self._serve)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.2", 0)
         await site.start()

@@ -8,7 +8,6 @@ import time
 
 from tests.conftest import World
 from tests.emulators.reka import Reply
-from tests.emulators.slack import BOT_ID
 
 
 async def test_the_command_posts_the_question_and_answers_in_its_thread(world: World) -> None:
@@ -20,7 +19,7 @@ async def test_the_command_posts_the_question_and_answers_in_its_thread(world: W
     assert status == 200 and time.monotonic() - started < 3  # Slack's 3 seconds
     assert body == ""  # the question is posted visibly instead of an ephemeral echo
 
-    [posted] = [m for m in world.slack.messages["C1"] if m.get("bot_id") == BOT_ID]
+    posted = await world.slack.wait_for_bot_post("C1")
     assert posted["text"] == "<@U1> asked: How do I track expenses?"
     replies = await world.slack.wait_for_replies("C1", posted["ts"])
     assert replies[0]["markdown_text"] == "Use a spreadsheet."

@@ -188,6 +188,15 @@ class SlackEmulator:
                     return self.bot_replies(channel, thread_ts)
                 await asyncio.sleep(0.02)
 
+    async def wait_for_bot_post(self, channel: str, timeout: float = 10) -> dict[str, Any]:
+        """The first top-level message the bot posts in `channel` (a command's question)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for message in self.messages.get(channel, []):
+                    if message.get("bot_id") == BOT_ID and message.get("thread_ts", message["ts"]) == message["ts"]:
+                        return message
+                await asyncio.sleep(0.02)
+
     def reactions_left(self) -> list[str]:
         return [
             f"{m['ts']}:{r['name']}" for msgs in self.messages.values() for m in msgs

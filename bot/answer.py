@@ -75,7 +75,9 @@ class Answerer:
                 text += chunk.text
             if not text.strip():
                 raise ModelEmptyAnswer()
-            await self._replier.answer(question.channel, question.thread_ts, _with_notes(text, messages[-1:], files))
+            await self._replier.answer(
+                question.channel, question.thread_ts, _with_notes(text, messages[-1:], files)
+            )
         except Failure as failure:
             log.info("answer failed: %s", type(failure).__name__)
             if text.strip():

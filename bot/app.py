@@ -62,11 +62,18 @@ async def identify(client: AsyncWebClient) -> BotIdentity:
     return BotIdentity(user_id=str(auth["user_id"]), bot_id=auth.get("bot_id"))
 
 
-def build_app(settings: Settings, client: AsyncWebClient, session: aiohttp.ClientSession,
-              identity: BotIdentity, state: StateStore) -> AsyncApp:
+def build_app(
+    settings: Settings,
+    client: AsyncWebClient,
+    session: aiohttp.ClientSession,
+    identity: BotIdentity,
+    state: StateStore,
+) -> AsyncApp:
     app = AsyncApp(
         client=client,
-        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else "",
+        signing_secret=settings.slack_signing_secret.get_secret_value()
+        if settings.slack_signing_secret
+        else "",
         logger=logging.getLogger("slack_bolt"),
     )
     answerer = Answerer(
@@ -99,7 +106,9 @@ def web_app(app: AsyncApp | None, ready: asyncio.Event) -> web.Application:
     web_application = app.web_app(path="/slack/events") if app is not None else web.Application()
 
     async def healthz(_: web.Request) -> web.Response:
-        return web.Response(status=200 if ready.is_set() else 503, text="ok" if ready.is_set() else "starting")
+        return web.Response(
+            status=200 if ready.is_set() else 503, text="ok" if ready.is_set() else "starting"
+        )
 
     web_application.router.add_get("/healthz", healthz)
     return web_application
@@ -128,9 +137,13 @@ async def serve(settings: Settings) -> None:
         if settings.socket_mode:
             assert settings.slack_app_token is not None
             socket = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
-            await socket.connect_async()
+            await socket.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack-bolt
             stack.push_async_callback(socket.close_async)
-            log.info("connected to Slack in Socket Mode as %s; /healthz on port %d", identity.user_id, settings.port)
+            log.info(
+                "connected to Slack in Socket Mode as %s; /healthz on port %d",
+                identity.user_id,
+                settings.port,
+            )
         else:
             log.info("serving Slack events on port %d as %s", settings.port, identity.user_id)
         ready.set()

@@ -21,7 +21,10 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """The bot's settings; field names are the environment variable names in upper case."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # An empty value (`KEY=` in .env) counts as not set.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
 
     slack_bot_token: SecretStr
     slack_signing_secret: SecretStr | None = None
@@ -61,8 +64,6 @@ class Settings(BaseSettings):
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value():
-            return None
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
@@ -76,7 +77,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _signing_secret_for_http(self) -> Settings:
-        if self.slack_app_token is None and not self.slack_signing_secret:
+        if self.slack_app_token is None and self.slack_signing_secret is None:
             raise ValueError(
                 "SLACK_SIGNING_SECRET is required over HTTP (or set SLACK_APP_TOKEN for Socket Mode)"
             )

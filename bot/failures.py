@@ -30,8 +30,7 @@ class MissingFilesScope(Failure):
 class ModelAuthFailed(Failure):
     def __init__(self) -> None:
         super().__init__(
-            "The model API rejected my API key, so I can't answer. "
-            "An admin needs to check `REKA_API_KEY`."
+            "The model API rejected my API key, so I can't answer. An admin needs to check `REKA_API_KEY`."
         )
 
 
@@ -45,9 +44,7 @@ class ModelRejected(Failure):
 
 class ModelTimedOut(Failure):
     def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"The model didn't answer within {seconds:g} seconds. Please ask again in a moment."
-        )
+        super().__init__(f"The model didn't answer within {seconds:g} seconds. Please ask again in a moment.")
 
 
 class ModelUnavailable(Failure):
@@ -65,7 +62,9 @@ class ModelEmptyAnswer(Failure):
 
 class NothingAsked(Failure):
     def __init__(self) -> None:
-        super().__init__("I didn't find a question. Mention me with a question, or attach a file and ask about it.")
+        super().__init__(
+            "I didn't find a question. Mention me with a question, or attach a file and ask about it."
+        )
 
 
 class Unexpected(Failure):

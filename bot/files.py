@@ -119,9 +119,7 @@ class FileFetcher:
             total += len(chunk)
             if total > self._max_bytes:
                 resp.close()  # stop reading: the rest of the body is never fetched
-                raise FileSkipped(
-                    file.name, f"it is larger than the {_megabytes(self._max_bytes)} I read"
-                )
+                raise FileSkipped(file.name, f"it is larger than the {_megabytes(self._max_bytes)} I read")
             chunks.append(chunk)
         return b"".join(chunks)
 

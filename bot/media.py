@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import base64
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
-import filetype  # type: ignore[import-untyped]
+import filetype
 
 # Names that `filetype` gives which the model and browsers know by another name.
 _CANONICAL_MIME = {
@@ -17,7 +17,7 @@ _CANONICAL_MIME = {
 }
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What the model is told a file is; `OTHER` files are named, not sent."""
 
     IMAGE = "image"

@@ -111,7 +111,9 @@ class ThreadReader:
         metadata = item.get("metadata") or {}
         if metadata.get("event_type") == QUESTION_EVENT_TYPE:
             payload = metadata.get("event_payload") or {}
-            return ThreadMessage("user", str(payload.get("user", "")), str(payload.get("question", "")), files)
+            return ThreadMessage(
+                "user", str(payload.get("user", "")), str(payload.get("question", "")), files
+            )
         if self._is_own(item):
             return ThreadMessage("assistant", self._identity.user_id, text, files)
         if not text and not files:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -39,7 +39,10 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
             posted = await client.chat_postMessage(
                 channel=command["channel_id"],
                 text=f"<@{user}> asked: {question}",
-                metadata={"event_type": QUESTION_EVENT_TYPE, "event_payload": {"user": user, "question": question}},
+                metadata={
+                    "event_type": QUESTION_EVENT_TYPE,
+                    "event_payload": {"user": user, "question": question},
+                },
             )
         except SlackApiError as err:
             error = err.response.get("error")

@@ -96,32 +96,39 @@ class Bot:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    async def post(self, body: bytes, content_type: str, headers: dict[str, str] | None = None,
-                   signed: bool = True) -> tuple[int, str]:
+    async def post(
+        self, body: bytes, content_type: str, headers: dict[str, str] | None = None, signed: bool = True
+    ) -> tuple[int, str]:
         assert self.http is not None
         all_headers = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
         async with self.http.post(f"{self.url}/slack/events", data=body, headers=all_headers) as resp:
             return resp.status, await resp.text()
 
-    async def send_event(self, event: dict[str, Any], event_id: str | None = None,
-                         retry_num: int | None = None, **post: Any) -> tuple[int, str]:
+    async def send_event(
+        self, event: dict[str, Any], event_id: str | None = None, retry_num: int | None = None, **post: Any
+    ) -> tuple[int, str]:
         body = json.dumps(envelope(event, event_id)).encode()
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return await self.post(body, "application/json", headers=headers, **post)
 
-    async def slash_command(self, text: str, response_url: str, channel: str = "C1",
-                            user: str = "U1") -> tuple[int, str]:
+    async def slash_command(
+        self, text: str, response_url: str, channel: str = "C1", user: str = "U1"
+    ) -> tuple[int, str]:
         form = command_payload(text, channel, user, response_url)
         return await self.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
 
 
 def envelope(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
     return {
-        "token": "legacy-verification-token", "team_id": TEAM, "api_app_id": "AAPP",
-        "type": "event_callback", "event_id": event_id or f"Ev{next(_event_ids):06d}",
-        "event_time": int(time.time()), "event_context": "4-context",
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "api_app_id": "AAPP",
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_event_ids):06d}",
+        "event_time": int(time.time()),
+        "event_context": "4-context",
         "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True, "enterprise_id": None}],
         "event": event,
     }
@@ -129,10 +136,18 @@ def envelope(event: dict[str, Any], event_id: str | None = None) -> dict[str, An
 
 def command_payload(text: str, channel: str, user: str, response_url: str) -> dict[str, str]:
     return {
-        "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "emulated",
-        "channel_id": channel, "channel_name": "general", "user_id": user, "user_name": "ana",
-        "command": "/reka", "text": text, "api_app_id": "AAPP",
-        "response_url": response_url, "trigger_id": "1.2.3",
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "team_domain": "emulated",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": "ana",
+        "command": "/reka",
+        "text": text,
+        "api_app_id": "AAPP",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
     }
 
 
@@ -177,17 +192,32 @@ class World:
         await bot.start(wait=wait)
         return bot
 
-    async def mention(self, text: str, *, channel: str = "C1", user: str = "U1",
-                      thread_ts: str | None = None, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    async def mention(
+        self,
+        text: str,
+        *,
+        channel: str = "C1",
+        user: str = "U1",
+        thread_ts: str | None = None,
+        files: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         """A person posts `@bot text` and Slack sends the bot `app_mention`."""
-        message = self.slack.post(channel, f"<@{BOT_USER}> {text}", user=user, thread_ts=thread_ts, files=files)
+        message = self.slack.post(
+            channel, f"<@{BOT_USER}> {text}", user=user, thread_ts=thread_ts, files=files
+        )
         status, _ = await self.bot.send_event(app_mention(channel, message))
         assert status == 200
         return message
 
-    async def direct_message(self, text: str, *, channel: str = "D1", user: str = "U1",
-                             thread_ts: str | None = None,
-                             files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    async def direct_message(
+        self,
+        text: str,
+        *,
+        channel: str = "D1",
+        user: str = "U1",
+        thread_ts: str | None = None,
+        files: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
         """A person writes to the bot in its DM and Slack sends `message` (`channel_type: im`)."""
         message = self.slack.post(channel, text, user=user, thread_ts=thread_ts, files=files)
         status, _ = await self.bot.send_event(message_event(channel, message))
@@ -202,8 +232,12 @@ class World:
 
 
 def app_mention(channel: str, message: dict[str, Any]) -> dict[str, Any]:
-    event = {"type": "app_mention", "channel": channel, "event_ts": message["ts"],
-             **{k: v for k, v in message.items() if k not in ("type", "subtype")}}
+    event = {
+        "type": "app_mention",
+        "channel": channel,
+        "event_ts": message["ts"],
+        **{k: v for k, v in message.items() if k not in ("type", "subtype")},
+    }
     return event
 
 

@@ -44,9 +44,17 @@ def mp4() -> bytes:
         subprocess.run(
             [
                 imageio_ffmpeg.get_ffmpeg_exe(),
-                "-loglevel", "error",
-                "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5:duration=1",
-                "-pix_fmt", "yuv420p", "-c:v", "mpeg4", str(path),
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=64x48:rate=5:duration=1",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:v",
+                "mpeg4",
+                str(path),
             ],
             check=True,
         )

@@ -34,7 +34,9 @@ async def test_a_reply_in_the_dm_thread_continues_the_conversation(world: World)
     assert await world.answer_to(follow_up, channel="D1", count=2) == "Paris.\n\nAbout 2 million."
     request = world.reka.received[-1]
     assert [(role, parts[0].text) for role, parts in request.messages] == [
-        ("user", "Capital of France?"), ("assistant", "Paris."), ("user", "Population?"),
+        ("user", "Capital of France?"),
+        ("assistant", "Paris."),
+        ("user", "Population?"),
     ]
 
 
@@ -42,10 +44,24 @@ async def test_edits_deletions_and_the_bots_own_posts_are_not_answered(world: Wo
     await world.start_bot()
     original = world.slack.post("D1", "hello", user="U1")
     events = [
-        {"type": "message", "subtype": "message_changed", "channel": "D1", "channel_type": "im",
-         "ts": world.slack.next_ts(), "message": {**original, "text": "hello!"}, "previous_message": original},
-        {"type": "message", "subtype": "message_deleted", "channel": "D1", "channel_type": "im",
-         "ts": world.slack.next_ts(), "deleted_ts": original["ts"], "previous_message": original},
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": "D1",
+            "channel_type": "im",
+            "ts": world.slack.next_ts(),
+            "message": {**original, "text": "hello!"},
+            "previous_message": original,
+        },
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": "D1",
+            "channel_type": "im",
+            "ts": world.slack.next_ts(),
+            "deleted_ts": original["ts"],
+            "previous_message": original,
+        },
         message_event("D1", world.slack.post("D1", "an answer", user=BOT_USER, bot_id=BOT_ID)),
         message_event("D1", world.slack.post("D1", "ping", user=None, subtype="bot_message", bot_id="BX")),
     ]

@@ -54,12 +54,17 @@ async def test_the_token_never_goes_to_a_host_that_is_not_slack(world: World) ->
     try:
         await world.start_bot()
         # A file whose link points elsewhere, and a Slack link that redirects elsewhere.
-        direct = world.slack.add_file("elsewhere.png", None, "image/png",
-                                      url_private=f"{foreign.base}/a.png", url_private_download=None)
+        direct = world.slack.add_file(
+            "elsewhere.png", None, "image/png", url_private=f"{foreign.base}/a.png", url_private_download=None
+        )
         world.slack.redirects["r1"] = f"{foreign.base}/b.png"
-        redirected = world.slack.add_file("moved.png", None, "image/png",
-                                          url_private=f"{world.slack.base}/redirect/r1",
-                                          url_private_download=None)
+        redirected = world.slack.add_file(
+            "moved.png",
+            None,
+            "image/png",
+            url_private=f"{world.slack.base}/redirect/r1",
+            url_private_download=None,
+        )
 
         question = await world.mention("compare", files=[direct, redirected])
 
@@ -74,8 +79,14 @@ async def test_the_token_never_goes_to_a_host_that_is_not_slack(world: World) ->
 
 async def test_external_and_deleted_files_are_reported_not_fetched(world: World) -> None:
     await world.start_bot()
-    external = world.slack.add_file("design.gdoc", None, "application/vnd.google-apps.document",
-                                    mode="external", is_external=True, url_private="https://docs.example/x")
+    external = world.slack.add_file(
+        "design.gdoc",
+        None,
+        "application/vnd.google-apps.document",
+        mode="external",
+        is_external=True,
+        url_private="https://docs.example/x",
+    )
     gone = world.slack.add_file("old.png", None, "image/png", mode="tombstone")
 
     question = await world.mention("what do these say?", files=[external, gone])

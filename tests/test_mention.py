@@ -74,7 +74,10 @@ async def test_several_images_in_one_message_all_reach_the_model(world: World) -
     await world.answer_to(question)
     parts = world.reka.received[-1].messages[-1][1]
     assert [(p.type, p.mime) for p in parts] == [
-        ("image_url", "image/jpeg"), ("image_url", "image/png"), ("image_url", "image/png"), ("text", None),
+        ("image_url", "image/jpeg"),
+        ("image_url", "image/png"),
+        ("image_url", "image/png"),
+        ("text", None),
     ]
 
 
@@ -98,7 +101,10 @@ async def test_every_media_kind_becomes_its_own_part(world: World) -> None:
         ("pdf_url", "application/pdf", "application/pdf"),
     ]
     assert [p.size for p in media] == [
-        len(samples.image("PNG")), len(samples.mp4()), len(samples.wav()), len(samples.pdf()),
+        len(samples.image("PNG")),
+        len(samples.mp4()),
+        len(samples.wav()),
+        len(samples.pdf()),
     ]
 
 
@@ -131,19 +137,26 @@ async def test_the_media_type_comes_from_the_bytes_not_from_slack(world: World) 
 async def test_other_bots_joins_edits_and_deletions_do_not_derail_the_thread(world: World) -> None:
     await world.start_bot()
     world.reka.script = [Reply("The deploy failed on step 3.")]
-    parent = world.slack.post("C1", "Deploy #42 failed at step 3", user=None, subtype="bot_message",
-                              bot_id="BCI", username="ci-bot")
-    world.slack.post("C1", "<@U2> has joined the channel", user="U2", subtype="channel_join",
-                     thread_ts=parent["ts"])
-    world.slack.post("C1", "This message was deleted.", user=None, subtype="tombstone", thread_ts=parent["ts"])
-    world.slack.post("C1", "looking (edited)", user="U2", thread_ts=parent["ts"], edited={"user": "U2", "ts": "1"})
-    world.slack.post("C1", "", user="U3", thread_ts=parent["ts"],
-                     bot_id="BOTHER", bot_profile={"name": "standup"})
+    parent = world.slack.post(
+        "C1", "Deploy #42 failed at step 3", user=None, subtype="bot_message", bot_id="BCI", username="ci-bot"
+    )
+    world.slack.post(
+        "C1", "<@U2> has joined the channel", user="U2", subtype="channel_join", thread_ts=parent["ts"]
+    )
+    world.slack.post(
+        "C1", "This message was deleted.", user=None, subtype="tombstone", thread_ts=parent["ts"]
+    )
+    world.slack.post(
+        "C1", "looking (edited)", user="U2", thread_ts=parent["ts"], edited={"user": "U2", "ts": "1"}
+    )
+    world.slack.post(
+        "C1", "", user="U3", thread_ts=parent["ts"], bot_id="BOTHER", bot_profile={"name": "standup"}
+    )
 
     question = await world.mention("what happened here?", thread_ts=parent["ts"])
 
     assert await world.answer_to(question) == "The deploy failed on step 3."
-    [(role, parts)] = world.reka.received[-1].messages
+    [(_, parts)] = world.reka.received[-1].messages
     text = parts[0].text or ""
     assert "ci-bot: Deploy #42 failed at step 3" in text
     assert "joined" not in text and "deleted" not in text

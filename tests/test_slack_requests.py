@@ -47,7 +47,9 @@ async def test_a_request_with_a_bad_signature_is_refused(world: World) -> None:
 
     forged = await world.bot.post(body, "application/json", headers=sign(body, secret="not-the-secret"))
     unsigned = await world.bot.post(body, "application/json", signed=False)
-    stale = await world.bot.post(body, "application/json", headers=sign(body, timestamp=int(time.time()) - 600))
+    stale = await world.bot.post(
+        body, "application/json", headers=sign(body, timestamp=int(time.time()) - 600)
+    )
 
     assert [status for status, _ in (forged, unsigned, stale)] == [401, 401, 401]
     await asyncio.sleep(0.5)

@@ -12,8 +12,13 @@ from tests.conftest import World
 
 async def run_bot(world: World, **overrides: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=world.workdir, env=world.env(**{"LOG_LEVEL": "WARNING", **overrides}),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=world.workdir,
+        env=world.env(**{"LOG_LEVEL": "WARNING", **overrides}),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     async with asyncio.timeout(20):
         _, err = await process.communicate()
@@ -26,10 +31,18 @@ async def run_bot(world: World, **overrides: str) -> tuple[int, str]:
     [
         ({"REKA_API_KEY": ""}, "bot: REKA_API_KEY is not set: see .env.example"),
         ({"SLACK_BOT_TOKEN": ""}, "bot: SLACK_BOT_TOKEN is not set: see .env.example"),
-        ({"PORT": "eighty"}, "bot: PORT is malformed: Input should be a valid integer, unable to parse string as an integer"),
-        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "bot: SLACK_BOT_TOKEN is malformed: must be a bot token starting with xoxb-"),
-        ({"SLACK_SIGNING_SECRET": ""},
-         "bot: SLACK_SIGNING_SECRET is required over HTTP (or set SLACK_APP_TOKEN for Socket Mode)"),
+        (
+            {"PORT": "eighty"},
+            "bot: PORT is malformed: Input should be a valid integer, unable to parse string as an integer",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxp-user-token"},
+            "bot: SLACK_BOT_TOKEN is malformed: must be a bot token starting with xoxb-",
+        ),
+        (
+            {"SLACK_SIGNING_SECRET": ""},
+            "bot: SLACK_SIGNING_SECRET is required over HTTP (or set SLACK_APP_TOKEN for Socket Mode)",
+        ),
         ({"REKA_BASE_URL": "api.reka.ai"}, "bot: REKA_BASE_URL is malformed: must be an http(s) URL"),
         ({"SLACK_BOT_TOKEN": "xoxb-revoked"}, "bot: SLACK_BOT_TOKEN was refused by Slack: invalid_auth"),
     ],

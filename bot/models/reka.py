@@ -158,7 +158,7 @@ async def _read_events(resp: aiohttp.ClientResponse) -> AsyncIterator[Chunk]:
             continue
         response = (json.loads(data).get("responses") or [{}])[0]
         content = str((response.get("chunk") or {}).get("content") or "")
-        new = content[len(shown):] if content.startswith(shown) else content
+        new = content[len(shown) :] if content.startswith(shown) else content
         shown = content if content.startswith(shown) else shown + content
         yield Chunk(new, response.get("finish_reason"))
 

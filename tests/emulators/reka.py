@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,12 @@ API_KEY = "reka-test-key-abcdef0123456789"
 
 _DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/]*={0,2})$")
 _MEDIA_FIELDS = ("image_url", "video_url", "audio_url", "pdf_url")
-_KIND_OF_FIELD = {"image_url": "image/", "video_url": "video/", "audio_url": "audio/", "pdf_url": "application/pdf"}
+_KIND_OF_FIELD = {
+    "image_url": "image/",
+    "video_url": "video/",
+    "audio_url": "audio/",
+    "pdf_url": "application/pdf",
+}
 
 
 @dataclass
@@ -112,8 +118,9 @@ class RekaEmulator:
             received = _check(body)
         except ValueError as err:
             self.rejected.append(str(err))
-            return web.json_response({"detail": [{"loc": ["body"], "msg": str(err), "type": "value_error"}]},
-                                     status=422)
+            return web.json_response(
+                {"detail": [{"loc": ["body"], "msg": str(err), "type": "value_error"}]}, status=422
+            )
         step = self.script.pop(0) if self.script else Reply(_describe(received))
         if isinstance(step, Fail):
             if isinstance(step.body, str):
@@ -177,7 +184,7 @@ def _check(body: Any) -> Received:
             continue
         out.append((role, [_check_part(part) for part in content]))
     roles = [role for role, _ in out if role != "system"]
-    if roles[-1] != "user" or any(a == b for a, b in zip(roles, roles[1:], strict=False)):
+    if roles[-1] != "user" or any(a == b for a, b in itertools.pairwise(roles)):
         raise ValueError(f"roles must alternate and end with user: {roles}")
     return Received(body["model"], bool(body.get("stream")), out, body)
 

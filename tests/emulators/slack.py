@@ -24,8 +24,16 @@ TEAM = "T0001"
 
 ALL_SCOPES = frozenset(
     {
-        "app_mentions:read", "channels:history", "groups:history", "im:history", "mpim:history",
-        "chat:write", "commands", "files:read", "reactions:write", "users:read",
+        "app_mentions:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+        "chat:write",
+        "commands",
+        "files:read",
+        "reactions:write",
+        "users:read",
     }
 )
 
@@ -120,8 +128,14 @@ class SlackEmulator:
         return f"{1700000000 + next(self._ts)}.000100"
 
     def add_file(
-        self, name: str, content: bytes | None, mimetype: str, *, size: int | None = None,
-        generated_size: int = 0, **extra: Any,
+        self,
+        name: str,
+        content: bytes | None,
+        mimetype: str,
+        *,
+        size: int | None = None,
+        generated_size: int = 0,
+        **extra: Any,
     ) -> dict[str, Any]:
         """Store a file and return its Slack file object, as it appears in messages."""
         file_id = f"F{next(self._ids):04d}"
@@ -132,17 +146,29 @@ class SlackEmulator:
         real = len(stored.content) if stored.content is not None else stored.generated_size
         url = f"{self.base}/files-pri/{TEAM}-{stored.id}/{stored.name}"
         obj: dict[str, Any] = {
-            "id": stored.id, "name": stored.name, "title": stored.name, "mimetype": stored.mimetype,
-            "filetype": stored.name.rsplit(".", 1)[-1], "size": stored.size if stored.size is not None else real,
-            "mode": "hosted", "is_external": False,
-            "url_private": url, "url_private_download": url + "?download=1",
+            "id": stored.id,
+            "name": stored.name,
+            "title": stored.name,
+            "mimetype": stored.mimetype,
+            "filetype": stored.name.rsplit(".", 1)[-1],
+            "size": stored.size if stored.size is not None else real,
+            "mode": "hosted",
+            "is_external": False,
+            "url_private": url,
+            "url_private_download": url + "?download=1",
         }
         obj.update(stored.extra)
         return obj
 
     def post(
-        self, channel: str, text: str, *, user: str | None = "U1", thread_ts: str | None = None,
-        files: list[dict[str, Any]] | None = None, **extra: Any,
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str | None = "U1",
+        thread_ts: str | None = None,
+        files: list[dict[str, Any]] | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
         """A message appears in Slack (as a person or another bot would post it)."""
         message: dict[str, Any] = {"type": "message", "ts": self.next_ts(), "text": text}
@@ -168,13 +194,18 @@ class SlackEmulator:
 
     def thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
         return sorted(
-            (m for m in self.messages.get(channel, [])
-             if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts),
+            (
+                m
+                for m in self.messages.get(channel, [])
+                if m["ts"] == thread_ts or m.get("thread_ts") == thread_ts
+            ),
             key=lambda m: float(m["ts"]),
         )
 
     def bot_replies(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
-        return [m for m in self.thread(channel, thread_ts) if m.get("bot_id") == BOT_ID and m["ts"] != thread_ts]
+        return [
+            m for m in self.thread(channel, thread_ts) if m.get("bot_id") == BOT_ID and m["ts"] != thread_ts
+        ]
 
     async def wait_for_replies(
         self, channel: str, thread_ts: str, count: int = 1, timeout: float = 20, settle: float = 0.3
@@ -193,14 +224,20 @@ class SlackEmulator:
         async with asyncio.timeout(timeout):
             while True:
                 for message in self.messages.get(channel, []):
-                    if message.get("bot_id") == BOT_ID and message.get("thread_ts", message["ts"]) == message["ts"]:
+                    if (
+                        message.get("bot_id") == BOT_ID
+                        and message.get("thread_ts", message["ts"]) == message["ts"]
+                    ):
                         return message
                 await asyncio.sleep(0.02)
 
     def reactions_left(self) -> list[str]:
         return [
-            f"{m['ts']}:{r['name']}" for msgs in self.messages.values() for m in msgs
-            for r in m.get("reactions", []) if BOT_USER in r["users"]
+            f"{m['ts']}:{r['name']}"
+            for msgs in self.messages.values()
+            for m in msgs
+            for r in m.get("reactions", [])
+            if BOT_USER in r["users"]
         ]
 
     def called(self, method: str) -> list[dict[str, Any]]:
@@ -226,12 +263,19 @@ class SlackEmulator:
             return self._error("invalid_auth")
         if method in self.refuse:
             return self._error(self.refuse.pop(method))
-        needed = _history_scope(params.get("channel", "C")) if method == "conversations.replies" else (
-            _METHOD_SCOPE.get(method)
+        needed = (
+            _history_scope(params.get("channel", "C"))
+            if method == "conversations.replies"
+            else (_METHOD_SCOPE.get(method))
         )
         if needed and needed not in self.scopes:
             return web.json_response(
-                {"ok": False, "error": "missing_scope", "needed": needed, "provided": ",".join(sorted(self.scopes))}
+                {
+                    "ok": False,
+                    "error": "missing_scope",
+                    "needed": needed,
+                    "provided": ",".join(sorted(self.scopes)),
+                }
             )
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
@@ -244,8 +288,16 @@ class SlackEmulator:
         return web.json_response({"ok": False, "error": error})
 
     def _m_auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://emulated.slack.com/", "team": "Emulated", "user": "reka",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": "https://emulated.slack.com/",
+            "team": "Emulated",
+            "user": "reka",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
 
     def _m_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
         thread = self.thread(params["channel"], params["ts"])
@@ -256,10 +308,14 @@ class SlackEmulator:
             thread = [{k: v for k, v in m.items() if k != "metadata"} for m in thread]
         limit = min(int(params.get("limit") or 100), self.page_size)
         start = int(params.get("cursor") or 0)
-        page = thread[start:start + limit]
+        page = thread[start : start + limit]
         more = start + limit < len(thread)
-        return {"ok": True, "messages": page, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params["channel"]
@@ -268,9 +324,15 @@ class SlackEmulator:
             return {"ok": False, "error": "markdown_text_too_long"}
         if len(text) > 40000:
             return {"ok": False, "error": "msg_too_long"}
-        message: dict[str, Any] = {"type": "message", "ts": self.next_ts(), "text": text, "user": BOT_USER,
-                                   "bot_id": BOT_ID, "app_id": "AAPP",
-                                   "bot_profile": {"id": BOT_ID, "name": "reka"}}
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": self.next_ts(),
+            "text": text,
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "app_id": "AAPP",
+            "bot_profile": {"id": BOT_ID, "name": "reka"},
+        }
         if params.get("markdown_text"):
             message["markdown_text"] = params["markdown_text"]
         if params.get("thread_ts"):
@@ -306,8 +368,14 @@ class SlackEmulator:
         name = self.users.get(params["user"])
         if name is None:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": {"id": params["user"], "name": name,
-                                     "profile": {"display_name": name.title(), "real_name": name.title()}}}
+        return {
+            "ok": True,
+            "user": {
+                "id": params["user"],
+                "name": name,
+                "profile": {"display_name": name.title(), "real_name": name.title()},
+            },
+        }
 
     def _m_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
         stored = self.files.get(params["file"])
@@ -379,7 +447,7 @@ class SlackEmulator:
 def _chunks(stored: StoredFile, size: int = 64 * 1024) -> Iterator[bytes]:
     if stored.content is not None:
         for start in range(0, len(stored.content), size):
-            yield stored.content[start:start + size]
+            yield stored.content[start : start + size]
         return
     sent = 0
     block = b"\0" * size

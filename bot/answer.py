@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ class Answerer:
         self._replier = replier
 
     async def answer(self, question: Question) -> None:
+        started = time.monotonic()
         await self._react("reactions_add", question)
         text = ""
         try:
@@ -77,6 +79,15 @@ class Answerer:
                 raise ModelEmptyAnswer()
             await self._replier.answer(
                 question.channel, question.thread_ts, _with_notes(text, messages[-1:], files)
+            )
+            log.info(
+                "answered in %s thread %s: %d messages, %d files, %d characters, %.2f s",
+                question.channel,
+                question.thread_ts,
+                len(messages),
+                len(files.attachments),
+                len(text),
+                time.monotonic() - started,
             )
         except Failure as failure:
             log.info("answer failed: %s", type(failure).__name__)

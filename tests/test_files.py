@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests import samples
 from tests.conftest import World
 from tests.emulators.reka import Reply
-from tests.emulators.slack import BOT_TOKEN, ForeignHost
+from tests.emulators.slack import BOT_TOKEN, SIGN_IN_PAGE, ForeignHost
 
 MB = 1024 * 1024
 
@@ -95,3 +95,38 @@ async def test_external_and_deleted_files_are_reported_not_fetched(world: World)
     assert "couldn't read design.gdoc: it is stored outside Slack" in answer
     assert "couldn't read old.png: it was deleted" in answer
     assert world.slack.downloads == []
+
+
+async def test_a_redirect_to_the_sign_in_page_is_recognised(world: World) -> None:
+    sign_in = ForeignHost(SIGN_IN_PAGE, "text/html")
+    await sign_in.start()
+    try:
+        await world.start_bot()
+        world.slack.redirects["login"] = f"{sign_in.base}/?redir=%2Ffiles-pri%2Fcat.jpg"
+        photo = world.slack.add_file(
+            "cat.jpg",
+            None,
+            "image/jpeg",
+            url_private=f"{world.slack.base}/redirect/login",
+            url_private_download=None,
+        )
+
+        question = await world.mention("what is this?", files=[photo])
+
+        assert "`files:read`" in await world.answer_to(question)
+    finally:
+        await sign_in.stop()
+    assert all("Authorization" not in headers for headers in sign_in.requests)
+
+
+async def test_a_download_that_hangs_is_given_up_on(world: World) -> None:
+    await world.start_bot(DOWNLOAD_TIMEOUT_SECONDS="1")
+    world.reka.script = [Reply("Without the file: hello.")]
+    slow = world.slack.add_file("slow.png", samples.image("PNG"), "image/png")
+    world.slack.slow_files[slow["id"]] = 5
+
+    question = await world.mention("hello", files=[slow])
+
+    answer = await world.answer_to(question)
+    assert answer.startswith("Without the file: hello.")
+    assert "couldn't read slow.png: downloading it took longer than 1 s" in answer

@@ -52,3 +52,13 @@ async def test_a_thread_the_bot_may_not_read_says_which_scope_is_missing(world: 
 
     answer = await world.answer_to(question, channel="G1")
     assert "couldn't read this thread" in answer and "`groups:history`" in answer
+
+
+async def test_slack_refusing_the_answer_still_ends_in_a_message(world: World) -> None:
+    await world.start_bot()
+    world.slack.refuse["chat.postMessage"] = "internal_error"  # the answer's post fails once
+
+    question = await world.mention("hello")
+
+    answer = await world.answer_to(question)
+    assert answer.startswith(":warning: Something went wrong on my side while answering")

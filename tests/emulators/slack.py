@@ -87,6 +87,7 @@ class SlackEmulator:
         self.users: dict[str, str] = {"U1": "ana", "U2": "ben", "U3": "chloe"}
         self.refuse: dict[str, str] = {}  # method -> error answered to the next call
         self.redirects: dict[str, str] = {}  # path -> absolute Location
+        self.slow_files: dict[str, float] = {}  # file id -> seconds before the body starts
         self.page_size = 1000  # Slack may return fewer messages than `limit` asks for
         self.responses: list[dict[str, Any]] = []  # posts to a command's response_url
         self._ts = itertools.count(1)
@@ -407,6 +408,7 @@ class SlackEmulator:
             return web.Response(status=200, body=SIGN_IN_PAGE, content_type="text/html")
         response = web.StreamResponse(headers={"Content-Type": stored.mimetype})
         await response.prepare(request)
+        await asyncio.sleep(self.slow_files.get(file_id, 0))
         try:
             for chunk in _chunks(stored):
                 await response.write(chunk)

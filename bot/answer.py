@@ -19,12 +19,13 @@ from bot.failures import Failure, FileSkipped, ModelEmptyAnswer, NothingAsked, U
 from bot.files import FileFetcher, SlackFile
 from bot.media import Attachment, Kind
 from bot.models.reka import RekaChat
-from bot.reply import Replier
+from bot.progress import Progress
+from bot.reply import AnswerWriter, Replier
 from bot.thread import ThreadMessage, ThreadReader
 
 log = logging.getLogger(__name__)
 
-_WORKING_REACTION = "eyes"
+CUT_OFF_NOTE = "_The answer was cut off at its length limit. Ask me to continue for the rest._"
 _PARALLEL_DOWNLOADS = 4
 
 
@@ -36,6 +37,7 @@ class Question:
     thread_ts: str
     ts: str
     user: str
+    team: str | None = None
 
 
 @dataclass
@@ -63,42 +65,58 @@ class Answerer:
 
     async def answer(self, question: Question) -> None:
         started = time.monotonic()
-        await self._react("reactions_add", question)
-        text = ""
+        progress = Progress(self._client, question.channel, question.thread_ts, question.ts)
+        writer = self._replier.writer(question.channel, question.thread_ts, question.user, question.team)
         try:
+            await progress.show("is reading the thread...")
             messages = await self._threads.read(question.channel, question.thread_ts, question.ts)
+            file_count = len({f.id for m in messages for f in m.files})
+            if file_count:
+                await progress.show(f"is reading {file_count} file{'s' if file_count > 1 else ''}...")
             files = await self._download(messages)
             speakers = {m.speaker for m in messages if m.role == "user"}
             names = await self._threads.names(speakers) if len(speakers) > 1 else {}
             turns = conversation.build(messages, files.attachments, files.skipped, names)
             if not turns:
                 raise NothingAsked()
+            await progress.show("is thinking...")
+            finish_reason = None
             async for chunk in self._model.stream(turns):
-                text += chunk.text
-            if not text.strip():
+                await writer.write(chunk.text)
+                finish_reason = chunk.finish_reason or finish_reason
+            if not writer.written.strip():
                 raise ModelEmptyAnswer()
-            await self._replier.answer(
-                question.channel, question.thread_ts, _with_notes(text, messages[-1:], files)
-            )
+            notes = _notes(messages[-1:], files)
+            if finish_reason == "length":
+                notes.insert(0, CUT_OFF_NOTE)
+            if notes:
+                await writer.write("\n\n" + "\n\n".join(notes))
+            await writer.close()
             log.info(
                 "answered in %s thread %s: %d messages, %d files, %d characters, %.2f s",
                 question.channel,
                 question.thread_ts,
                 len(messages),
                 len(files.attachments),
-                len(text),
+                len(writer.written),
                 time.monotonic() - started,
             )
         except Failure as failure:
             log.info("answer failed: %s", type(failure).__name__)
-            if text.strip():
-                await self._replier.answer(question.channel, question.thread_ts, text)
+            await self._keep_what_was_written(writer)
             await self._replier.notice(question.channel, question.thread_ts, f":warning: {failure}")
         except Exception:
             log.exception("answer failed unexpectedly")
             await self._replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
         finally:
-            await self._react("reactions_remove", question)
+            await progress.clear()
+
+    @staticmethod
+    async def _keep_what_was_written(writer: AnswerWriter) -> None:
+        try:
+            await writer.close()
+        except SlackApiError as err:
+            log.warning("could not finish the partial answer: %s", err.response.get("error"))
 
     async def _download(self, messages: Sequence[ThreadMessage]) -> _Files:
         """Every file of the thread, at most a few at once; one file failing skips only it."""
@@ -121,18 +139,9 @@ class Answerer:
             raise failed.exceptions[0] from None
         return files
 
-    async def _react(self, method: str, question: Question) -> None:
-        """Show (or clear) that work is under way; a refusal here never stops the answer."""
-        try:
-            await getattr(self._client, method)(
-                channel=question.channel, timestamp=question.ts, name=_WORKING_REACTION
-            )
-        except SlackApiError as err:
-            log.debug("%s refused: %s", method, err.response.get("error"))
 
-
-def _with_notes(text: str, latest: Sequence[ThreadMessage], files: _Files) -> str:
-    """The answer, followed by a line naming each file of the question that was not read."""
+def _notes(latest: Sequence[ThreadMessage], files: _Files) -> list[str]:
+    """A line for each file of the question that was not read."""
     notes = []
     for message in latest:
         for file in message.files:
@@ -141,4 +150,4 @@ def _with_notes(text: str, latest: Sequence[ThreadMessage], files: _Files) -> st
                 notes.append(f"_I couldn't read {file.name}: {files.skipped[file.id]}._")
             elif attachment is not None and attachment.kind is Kind.OTHER:
                 notes.append(f"_I can't read files like {file.name}, so I left it out._")
-    return "\n\n".join([text, *notes])
+    return notes

@@ -54,4 +54,8 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
             )
             return
         ts = str(posted["ts"])
-        await answerer.answer(Question(channel=str(posted["channel"]), thread_ts=ts, ts=ts, user=user))
+        await answerer.answer(
+            Question(
+                channel=str(posted["channel"]), thread_ts=ts, ts=ts, user=user, team=command.get("team_id")
+            )
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.answer import Answerer, Question
 
@@ -23,13 +24,14 @@ async def _is_question(event: dict[str, Any]) -> bool:
 
 def register(app: AsyncApp, answerer: Answerer) -> None:
     @app.event("message", matchers=[_is_question])
-    async def on_direct_message(event: dict[str, Any]) -> None:
+    async def on_direct_message(event: dict[str, Any], context: AsyncBoltContext) -> None:
         await answerer.answer(
             Question(
                 channel=event["channel"],
                 thread_ts=event.get("thread_ts") or event["ts"],
                 ts=event["ts"],
                 user=event["user"],
+                team=context.team_id,
             )
         )
 

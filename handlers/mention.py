@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.answer import Answerer, Question
 
 
 def register(app: AsyncApp, answerer: Answerer) -> None:
     @app.event("app_mention")
-    async def on_mention(event: dict[str, Any]) -> None:
+    async def on_mention(event: dict[str, Any], context: AsyncBoltContext) -> None:
         await answerer.answer(
             Question(
                 channel=event["channel"],
                 thread_ts=event.get("thread_ts") or event["ts"],
                 ts=event["ts"],
                 user=event.get("user", ""),
+                team=context.team_id,
             )
         )

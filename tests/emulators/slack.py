@@ -46,6 +46,10 @@ SIGN_IN_PAGE = (
 _METHOD_SCOPE = {
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
+    "chat.startStream": "chat:write",
+    "chat.appendStream": "chat:write",
+    "chat.stopStream": "chat:write",
+    "assistant.threads.setStatus": "chat:write",
     "reactions.add": "reactions:write",
     "reactions.remove": "reactions:write",
     "users.info": "users:read",
@@ -88,6 +92,10 @@ class SlackEmulator:
         self.refuse: dict[str, str] = {}  # method -> error answered to the next call
         self.redirects: dict[str, str] = {}  # path -> absolute Location
         self.slow_files: dict[str, float] = {}  # file id -> seconds before the body starts
+        self.streaming_enabled = True  # False: chat.startStream answers like an older workspace
+        self.stream_expires_after: int | None = None  # appends before a stream leaves streaming state
+        self.status_enabled = True  # False: assistant.threads.setStatus is refused
+        self.statuses: list[tuple[str, str, str]] = []  # (channel, thread_ts, status)
         self.page_size = 1000  # Slack may return fewer messages than `limit` asks for
         self.responses: list[dict[str, Any]] = []  # posts to a command's response_url
         self._ts = itertools.count(1)
@@ -215,7 +223,15 @@ class SlackEmulator:
         async with asyncio.timeout(timeout):
             while True:
                 replies = self.bot_replies(channel, thread_ts)
-                if len(replies) >= count and not self.reactions_left():
+                streaming = any(m.get("streaming") for m in replies)
+                if (
+                    len(replies) >= count
+                    and not streaming
+                    and not self.reactions_left()
+                    and (
+                        not self.status_of(channel, thread_ts) or self.status_of(channel, thread_ts)[-1] == ""
+                    )
+                ):
                     await asyncio.sleep(settle)  # a duplicate answer would show up here
                     return self.bot_replies(channel, thread_ts)
                 await asyncio.sleep(0.02)
@@ -318,13 +334,17 @@ class SlackEmulator:
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
-    def _m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = params["channel"]
-        text = params.get("text") or params.get("markdown_text") or ""
-        if params.get("markdown_text") and len(params["markdown_text"]) > 12000:
-            return {"ok": False, "error": "markdown_text_too_long"}
-        if len(text) > 40000:
-            return {"ok": False, "error": "msg_too_long"}
+    @staticmethod
+    def _too_long(params: dict[str, Any]) -> str | None:
+        if params.get("markdown_text") and (params.get("text") or params.get("blocks")):
+            return "invalid_arguments"  # markdown_text goes alone
+        if len(params.get("markdown_text") or "") > 12000:
+            return "markdown_text_too_long"
+        if len(params.get("text") or "") > 40000:
+            return "msg_too_long"
+        return None
+
+    def _bot_message(self, params: dict[str, Any], text: str) -> dict[str, Any]:
         message: dict[str, Any] = {
             "type": "message",
             "ts": self.next_ts(),
@@ -334,10 +354,18 @@ class SlackEmulator:
             "app_id": "AAPP",
             "bot_profile": {"id": BOT_ID, "name": "reka"},
         }
-        if params.get("markdown_text"):
-            message["markdown_text"] = params["markdown_text"]
         if params.get("thread_ts"):
             message["thread_ts"] = params["thread_ts"]
+        return message
+
+    def _m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params["channel"]
+        error = self._too_long(params)
+        if error:
+            return {"ok": False, "error": error}
+        message = self._bot_message(params, params.get("text") or params.get("markdown_text") or "")
+        if params.get("markdown_text"):
+            message["markdown_text"] = params["markdown_text"]
         metadata = params.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
@@ -345,6 +373,82 @@ class SlackEmulator:
             message["metadata"] = metadata
         self._store(channel, message)
         return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _m_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(params["channel"], params["ts"])
+        if message is None or message.get("bot_id") != BOT_ID:
+            return {"ok": False, "error": "message_not_found" if message is None else "cant_update_message"}
+        error = self._too_long(params)
+        if error:
+            return {"ok": False, "error": error}
+        message.pop("streaming", None)
+        if params.get("markdown_text"):
+            message["markdown_text"] = message["text"] = params["markdown_text"]
+        else:
+            message["text"] = params.get("text", "")
+        message["edits"] = message.get("edits", 0) + 1
+        return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
+
+    @staticmethod
+    def _stream_text(params: dict[str, Any]) -> str:
+        chunks = params.get("chunks") or []
+        if isinstance(chunks, str):
+            chunks = json.loads(chunks)
+        return (params.get("markdown_text") or "") + "".join(
+            c.get("text", "") for c in chunks if c.get("type") == "markdown_text"
+        )
+
+    def _m_chat_startStream(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not self.streaming_enabled:
+            return {"ok": False, "error": "unknown_method"}
+        channel = params["channel"]
+        if not channel.startswith("D") and not (
+            params.get("recipient_user_id") and params.get("recipient_team_id")
+        ):
+            return {"ok": False, "error": "invalid_arguments"}  # required when streaming in channels
+        text = self._stream_text(params)
+        message = self._bot_message(params, text)
+        message.update(markdown_text=text, streaming=True, appends=0)
+        self._store(channel, message)
+        return {"ok": True, "channel": channel, "ts": message["ts"]}
+
+    def _streaming(self, params: dict[str, Any]) -> dict[str, Any] | str:
+        message = self._find(params["channel"], params["ts"])
+        if message is None:
+            return "message_not_found"
+        if not message.get("streaming"):
+            return "message_not_in_streaming_state"
+        if self.stream_expires_after is not None and message["appends"] >= self.stream_expires_after:
+            message.pop("streaming")  # Slack timed the stream out
+            return "message_not_in_streaming_state"
+        text = message["markdown_text"] + self._stream_text(params)
+        if len(text) > 12000:
+            return "msg_too_long"
+        message["markdown_text"] = message["text"] = text
+        message["appends"] += 1
+        return message
+
+    def _m_chat_appendStream(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._streaming(params)
+        if isinstance(message, str):
+            return {"ok": False, "error": message}
+        return {"ok": True, "channel": params["channel"], "ts": params["ts"]}
+
+    def _m_chat_stopStream(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._streaming(params)
+        if isinstance(message, str):
+            return {"ok": False, "error": message}
+        message.pop("streaming")
+        return {"ok": True, "channel": params["channel"], "ts": params["ts"], "message": message}
+
+    def _m_assistant_threads_setStatus(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not self.status_enabled:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        self.statuses.append((params["channel_id"], params["thread_ts"], params["status"]))
+        return {"ok": True}
+
+    def status_of(self, channel: str, thread_ts: str) -> list[str]:
+        return [status for c, t, status in self.statuses if (c, t) == (channel, thread_ts)]
 
     def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
         return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)

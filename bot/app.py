@@ -83,6 +83,7 @@ def build_app(
         else "",
         logger=logging.getLogger("slack_bolt"),
     )
+    replier = Replier(client)
     answerer = Answerer(
         client=client,
         threads=ThreadReader(client, identity),
@@ -102,9 +103,9 @@ def build_app(
             silence_timeout=settings.reka_request_timeout_seconds,
             retry_seconds=settings.reka_retry_seconds,
         ),
-        replier=Replier(client),
+        replier=replier,
     )
-    handlers.register(app, answerer, state, settings.dedup_ttl_seconds)
+    handlers.register(app, answerer, replier, state, settings.dedup_ttl_seconds, settings.reka_model)
     return app
 
 

@@ -18,6 +18,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.thread import QUESTION_EVENT_TYPE
+
 log = logging.getLogger(__name__)
 
 # `markdown_text` takes 12,000 characters per message; keep a margin.
@@ -233,6 +235,20 @@ class Replier:
 
     def writer(self, channel: str, thread_ts: str, user: str, team: str | None) -> AnswerWriter:
         return AnswerWriter(self._client, channel, thread_ts, user, team, self._support)
+
+    async def post_question(self, channel: str, thread_ts: str | None, user: str, question: str) -> str:
+        """Post, as the bot, a question someone asked privately (slash command, shortcut),
+        marked so that reading the thread back gives it to the asker. Returns its ts."""
+        posted = await self._client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=f"<@{user}> asked: {question}",
+            metadata={
+                "event_type": QUESTION_EVENT_TYPE,
+                "event_payload": {"user": user, "question": question},
+            },
+        )
+        return str(posted["ts"])
 
     async def notice(self, channel: str, thread_ts: str, text: str) -> None:
         """A short message from the bot itself (a failure, a skipped file), in mrkdwn."""

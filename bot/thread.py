@@ -21,6 +21,8 @@ Role = Literal["user", "assistant"]
 # Message metadata the bot puts on a question it posts for someone (the slash command),
 # so that reading the thread back turns that message into the asker's turn.
 QUESTION_EVENT_TYPE = "multimodal_bot_question"
+# Metadata on the bot's greeting in an assistant thread: not part of the conversation.
+GREETING_EVENT_TYPE = "multimodal_bot_greeting"
 
 # Subtypes that carry something a person or another bot said; all others
 # (joins, topic changes, deletions, ...) are not part of the conversation.
@@ -109,6 +111,8 @@ class ThreadReader:
         files = [SlackFile.from_slack(f) for f in item.get("files") or [] if isinstance(f, dict)]
         text = self._clean(str(item.get("text") or ""))
         metadata = item.get("metadata") or {}
+        if metadata.get("event_type") == GREETING_EVENT_TYPE:
+            return None
         if metadata.get("event_type") == QUESTION_EVENT_TYPE:
             payload = metadata.get("event_payload") or {}
             return ThreadMessage(

@@ -9,10 +9,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Answerer, Question
-from bot.thread import QUESTION_EVENT_TYPE
+from bot.reply import Replier
 
 log = logging.getLogger(__name__)
 
@@ -24,26 +23,17 @@ USAGE = (
 )
 
 
-def register(app: AsyncApp, answerer: Answerer) -> None:
+def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
     @app.command(COMMAND)
-    async def on_command(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         question = (command.get("text") or "").strip()
         if not question or question.lower() == "help":
             await ack(response_type="ephemeral", text=USAGE)
             return
         await ack()
-        user = command["user_id"]
+        user, channel = command["user_id"], command["channel_id"]
         try:
-            posted = await client.chat_postMessage(
-                channel=command["channel_id"],
-                text=f"<@{user}> asked: {question}",
-                metadata={
-                    "event_type": QUESTION_EVENT_TYPE,
-                    "event_payload": {"user": user, "question": question},
-                },
-            )
+            ts = await replier.post_question(channel, None, user, question)
         except SlackApiError as err:
             error = err.response.get("error")
             log.info("could not post the question: %s", error)
@@ -53,9 +43,6 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 "Invite me with `/invite` and ask again, or send me a direct message.",
             )
             return
-        ts = str(posted["ts"])
         await answerer.answer(
-            Question(
-                channel=str(posted["channel"]), thread_ts=ts, ts=ts, user=user, team=command.get("team_id")
-            )
+            Question(channel=channel, thread_ts=ts, ts=ts, user=user, team=command.get("team_id"))
         )

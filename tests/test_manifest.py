@@ -10,6 +10,7 @@ import jsonschema
 import yaml
 
 from handlers.command import COMMAND
+from handlers.shortcut import CALLBACK_ID as SHORTCUT
 from tests.emulators.slack import ALL_SCOPES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,16 @@ def test_the_schema_catches_a_broken_manifest() -> None:
 def test_the_manifest_asks_for_what_the_bot_uses() -> None:
     m = manifest()
     assert [c["command"] for c in m["features"]["slash_commands"]] == [COMMAND]
-    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert set(m["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "message.im",
+        "app_home_opened",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+    }
+    assert [s["callback_id"] for s in m["features"]["shortcuts"]] == [SHORTCUT]
+    assert m["features"]["assistant_view"]["assistant_description"]
+    assert m["features"]["app_home"]["home_tab_enabled"] is True
     # Every scope the Slack emulator checks is one the app asks for.
     assert set(m["oauth_config"]["scopes"]["bot"]) >= ALL_SCOPES
     assert m["features"]["app_home"]["messages_tab_enabled"] is True

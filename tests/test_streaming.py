@@ -84,7 +84,10 @@ async def test_the_status_says_what_the_bot_is_doing_and_clears(world: World) ->
 
     await world.answer_to(question)
     assert world.slack.status_of("C1", question["ts"]) == [
-        "is reading the thread...", "is reading 2 files...", "is thinking...", "",
+        "is reading the thread...",
+        "is reading 2 files...",
+        "is thinking...",
+        "",
     ]
     assert world.slack.called("reactions.add") == []
 

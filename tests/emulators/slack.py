@@ -34,6 +34,7 @@ ALL_SCOPES = frozenset(
         "files:read",
         "reactions:write",
         "users:read",
+        "assistant:write",
     }
 )
 
@@ -50,6 +51,8 @@ _METHOD_SCOPE = {
     "chat.appendStream": "chat:write",
     "chat.stopStream": "chat:write",
     "assistant.threads.setStatus": "chat:write",
+    "assistant.threads.setTitle": "assistant:write",
+    "assistant.threads.setSuggestedPrompts": "assistant:write",
     "reactions.add": "reactions:write",
     "reactions.remove": "reactions:write",
     "users.info": "users:read",
@@ -96,6 +99,9 @@ class SlackEmulator:
         self.stream_expires_after: int | None = None  # appends before a stream leaves streaming state
         self.status_enabled = True  # False: assistant.threads.setStatus is refused
         self.statuses: list[tuple[str, str, str]] = []  # (channel, thread_ts, status)
+        self.assistant_threads: set[tuple[str, str]] = set()  # (channel, thread_ts) opened in the AI panel
+        self.views: list[dict[str, Any]] = []  # modals opened
+        self.home_views: dict[str, dict[str, Any]] = {}  # user -> published App Home
         self.page_size = 1000  # Slack may return fewer messages than `limit` asks for
         self.responses: list[dict[str, Any]] = []  # posts to a command's response_url
         self._ts = itertools.count(1)
@@ -446,6 +452,24 @@ class SlackEmulator:
             return {"ok": False, "error": "not_allowed_token_type"}
         self.statuses.append((params["channel_id"], params["thread_ts"], params["status"]))
         return {"ok": True}
+
+    def _m_assistant_threads_setSuggestedPrompts(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True}
+
+    def _m_assistant_threads_setTitle(self, params: dict[str, Any]) -> dict[str, Any]:
+        if (params["channel_id"], params["thread_ts"]) not in self.assistant_threads:
+            return {"ok": False, "error": "invalid_thread_ts"}
+        return {"ok": True}
+
+    def _m_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+        self.views.append(view)
+        return {"ok": True, "view": {**view, "id": f"V{len(self.views)}"}}
+
+    def _m_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+        self.home_views[params["user_id"]] = view
+        return {"ok": True, "view": view}
 
     def status_of(self, channel: str, thread_ts: str) -> list[str]:
         return [status for c, t, status in self.statuses if (c, t) == (channel, thread_ts)]

@@ -113,6 +113,12 @@ class Bot:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return await self.post(body, "application/json", headers=headers, **post)
 
+    async def interactive(self, payload: dict[str, Any]) -> tuple[int, str]:
+        """A shortcut, a modal submission or another interaction, form-encoded as Slack sends it."""
+        return await self.post(
+            urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded"
+        )
+
     async def slash_command(
         self, text: str, response_url: str, channel: str = "C1", user: str = "U1"
     ) -> tuple[int, str]:

@@ -146,3 +146,36 @@ async def test_markdown_goes_to_slack_as_markdown(world: World) -> None:
     assert reply["markdown_text"] == markdown  # Slack renders markdown_text itself
     calls = world.slack.called("chat.startStream") + world.slack.called("chat.appendStream")
     assert all("text" not in call for call in calls)
+
+
+async def test_a_rate_limited_edit_waits_as_slack_asks_and_loses_nothing(world: World) -> None:
+    await world.start_bot()
+    world.slack.streaming_enabled = False
+    world.slack.rate_limit["chat.update"] = 1
+    world.reka.script = [Reply(ANSWER, pieces=5, gap=0.3)]
+
+    question = await world.mention("explain")
+
+    [reply] = await world.slack.wait_for_replies("C1", question["ts"])
+    assert reply["markdown_text"] == ANSWER
+    assert world.slack.rate_limit == {}  # the 429 was served
+    first, second = [at for method, at in world.slack.call_times if method == "chat.update"][:2]
+    assert second - first >= 1.0  # and Retry-After was honoured
+
+
+async def test_a_long_code_block_streams_across_messages_and_stays_code(world: World) -> None:
+    await world.start_bot()
+    code = "```python\n" + "".join(f"value_{n} = compute({n})  # step {n}\n" for n in range(600)) + "```"
+    answer = "Here is the script:\n\n" + code + "\n\nRun it with Python 3."
+    world.reka.script = [Reply(answer, pieces=30)]
+
+    question = await world.mention("write the script")
+
+    replies = await world.slack.wait_for_replies("C1", question["ts"], count=2)
+    texts = [r["markdown_text"] for r in replies]
+    assert len(texts) >= 2 and all(len(t) <= 12_000 for t in texts)
+    assert all(t.count("```") % 2 == 0 for t in texts)  # each message's code renders as code
+    assert texts[1].startswith("```python\n")
+    joined = "".join(texts)
+    assert all(f"value_{n} = compute({n})" in joined for n in range(600))
+    assert joined.count("value_599 = compute(599)") == 1

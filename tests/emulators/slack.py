@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,12 +88,14 @@ class SlackEmulator:
     def __init__(self) -> None:
         self.scopes: set[str] = set(ALL_SCOPES)
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_times: list[tuple[str, float]] = []
         self.downloads: list[Download] = []
         self.socket_acks: list[dict[str, Any]] = []
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.files: dict[str, StoredFile] = {}
         self.users: dict[str, str] = {"U1": "ana", "U2": "ben", "U3": "chloe"}
         self.refuse: dict[str, str] = {}  # method -> error answered to the next call
+        self.rate_limit: dict[str, int] = {}  # method -> Retry-After seconds of one HTTP 429
         self.redirects: dict[str, str] = {}  # path -> absolute Location
         self.slow_files: dict[str, float] = {}  # file id -> seconds before the body starts
         self.streaming_enabled = True  # False: chat.startStream answers like an older workspace
@@ -278,12 +281,18 @@ class SlackEmulator:
                 params.update(dict(await request.post()))
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or params.get("token", "")
         self.calls.append((method, params))
+        self.call_times.append((method, time.monotonic()))
         if method == "apps.connections.open":
             if token != APP_TOKEN:
                 return self._error("invalid_auth")
             return web.json_response({"ok": True, "url": self.base.replace("http", "ws") + "/socket"})
         if token != BOT_TOKEN:
             return self._error("invalid_auth")
+        if method in self.rate_limit:
+            seconds = self.rate_limit.pop(method)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(seconds)}
+            )
         if method in self.refuse:
             return self._error(self.refuse.pop(method))
         needed = (

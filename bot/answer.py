@@ -15,18 +15,20 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import conversation
+from bot.attachments import AttachmentLoader
 from bot.failures import Failure, FileSkipped, ModelEmptyAnswer, NothingAsked, Unexpected
-from bot.files import FileFetcher, SlackFile
+from bot.files import SlackFile
 from bot.media import Attachment, Kind
 from bot.models.reka import RekaChat
 from bot.progress import Progress
 from bot.reply import AnswerWriter, Replier
+from bot.state import StateStore
 from bot.thread import ThreadMessage, ThreadReader
 
 log = logging.getLogger(__name__)
 
 CUT_OFF_NOTE = "_The answer was cut off at its length limit. Ask me to continue for the rest._"
-_PARALLEL_DOWNLOADS = 4
+_TOLD_FOR_SECONDS = 30 * 24 * 3600  # a file not read is mentioned once per thread
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,21 @@ class Answerer:
         self,
         client: AsyncWebClient,
         threads: ThreadReader,
-        fetcher: FileFetcher,
+        loader: AttachmentLoader,
         model: RekaChat,
         replier: Replier,
+        state: StateStore,
+        budget: conversation.Budget,
+        parallel_downloads: int = 4,
     ) -> None:
         self._client = client
         self._threads = threads
-        self._fetcher = fetcher
+        self._loader = loader
         self._model = model
         self._replier = replier
+        self._state = state
+        self._budget = budget
+        self._parallel_downloads = parallel_downloads
 
     async def answer(self, question: Question) -> None:
         started = time.monotonic()
@@ -76,7 +84,7 @@ class Answerer:
             files = await self._download(messages)
             speakers = {m.speaker for m in messages if m.role == "user"}
             names = await self._threads.names(speakers) if len(speakers) > 1 else {}
-            turns = conversation.build(messages, files.attachments, files.skipped, names)
+            turns = conversation.build(messages, files.attachments, files.skipped, names, self._budget)
             if not turns:
                 raise NothingAsked()
             await progress.show("is thinking...")
@@ -86,7 +94,7 @@ class Answerer:
                 finish_reason = chunk.finish_reason or finish_reason
             if not writer.written.strip():
                 raise ModelEmptyAnswer()
-            notes = _notes(messages[-1:], files)
+            notes = await self._notes(question, messages, files)
             if finish_reason == "length":
                 notes.insert(0, CUT_OFF_NOTE)
             if notes:
@@ -121,13 +129,13 @@ class Answerer:
     async def _download(self, messages: Sequence[ThreadMessage]) -> _Files:
         """Every file of the thread, at most a few at once; one file failing skips only it."""
         unique: dict[str, SlackFile] = {f.id: f for m in messages for f in m.files}
-        limit = asyncio.Semaphore(_PARALLEL_DOWNLOADS)
+        limit = asyncio.Semaphore(self._parallel_downloads)
         files = _Files({}, {})
 
         async def one(file: SlackFile) -> None:
             async with limit:
                 try:
-                    files.attachments[file.id] = await self._fetcher.fetch(file)
+                    files.attachments[file.id] = await self._loader.load(file)
                 except FileSkipped as skipped:
                     files.skipped[file.id] = skipped.reason
 
@@ -139,15 +147,18 @@ class Answerer:
             raise failed.exceptions[0] from None
         return files
 
-
-def _notes(latest: Sequence[ThreadMessage], files: _Files) -> list[str]:
-    """A line for each file of the question that was not read."""
-    notes = []
-    for message in latest:
-        for file in message.files:
+    async def _notes(self, question: Question, messages: Sequence[ThreadMessage], files: _Files) -> list[str]:
+        """A line for each file of the thread that was not read, once per thread."""
+        notes = []
+        for file in {f.id: f for m in messages for f in m.files}.values():
             attachment = files.attachments.get(file.id)
             if file.id in files.skipped:
-                notes.append(f"_I couldn't read {file.name}: {files.skipped[file.id]}._")
+                note = f"_I couldn't read {file.name}: {files.skipped[file.id]}._"
             elif attachment is not None and attachment.kind is Kind.OTHER:
-                notes.append(f"_I can't read files like {file.name}, so I left it out._")
-    return notes
+                note = f"_I can't read files like {file.name}, so I left it out._"
+            else:
+                continue
+            told = f"told:{question.channel}:{question.thread_ts}:{file.id}"
+            if await self._state.claim(told, _TOLD_FOR_SECONDS):
+                notes.append(note)
+        return notes

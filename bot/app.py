@@ -21,8 +21,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.answer import Answerer
+from bot.attachments import AttachmentLoader
+from bot.cache import make_cache
 from bot.config import ConfigError, Settings
+from bot.conversation import Budget
 from bot.files import FileFetcher
+from bot.media import Kind
 from bot.models.reka import RekaChat
 from bot.reply import Replier
 from bot.state import StateStore
@@ -84,15 +88,29 @@ def build_app(
         logger=logging.getLogger("slack_bolt"),
     )
     replier = Replier(client)
+    fetcher = FileFetcher(
+        session,
+        token=settings.slack_bot_token.get_secret_value(),
+        api_url=settings.slack_api_base,
+        max_bytes=settings.max_file_bytes,
+        timeout_seconds=settings.download_timeout_seconds,
+        caps={
+            Kind.IMAGE: settings.max_image_bytes,
+            Kind.VIDEO: settings.max_video_bytes,
+            Kind.AUDIO: settings.max_audio_bytes,
+            Kind.PDF: settings.max_pdf_bytes,
+            Kind.TEXT: settings.max_text_bytes,
+        },
+    )
     answerer = Answerer(
         client=client,
         threads=ThreadReader(client, identity),
-        fetcher=FileFetcher(
-            session,
-            token=settings.slack_bot_token.get_secret_value(),
-            api_url=settings.slack_api_base,
-            max_bytes=settings.max_file_bytes,
-            timeout_seconds=settings.download_timeout_seconds,
+        loader=AttachmentLoader(
+            client,
+            fetcher,
+            make_cache(settings.media_cache_dir, settings.media_cache_bytes),
+            image_max_edge=settings.image_max_edge,
+            image_max_bytes=settings.image_max_bytes,
         ),
         model=RekaChat(
             session,
@@ -104,6 +122,9 @@ def build_app(
             retry_seconds=settings.reka_retry_seconds,
         ),
         replier=replier,
+        state=state,
+        budget=Budget(settings.media_max_count, settings.media_max_bytes, settings.max_text_chars),
+        parallel_downloads=settings.parallel_downloads,
     )
     handlers.register(app, answerer, replier, state, settings.dedup_ttl_seconds, settings.reka_model)
     return app

@@ -41,6 +41,19 @@ class Settings(BaseSettings):
     reka_retry_seconds: float = Field(default=60.0, ge=0)
 
     max_file_bytes: int = Field(default=100 * MB, gt=0)
+    max_image_bytes: int = Field(default=50 * MB, gt=0)
+    max_video_bytes: int = Field(default=100 * MB, gt=0)
+    max_audio_bytes: int = Field(default=50 * MB, gt=0)
+    max_pdf_bytes: int = Field(default=50 * MB, gt=0)
+    max_text_bytes: int = Field(default=2 * MB, gt=0)
+    max_text_chars: int = Field(default=20_000, gt=0)
+    image_max_edge: int = Field(default=2048, ge=64)
+    image_max_bytes: int = Field(default=5 * MB, ge=64 * 1024)
+    media_max_count: int = Field(default=20, ge=1)
+    media_max_bytes: int = Field(default=200 * MB, gt=0)
+    media_cache_bytes: int = Field(default=512 * MB, ge=0)
+    media_cache_dir: str | None = None
+    parallel_downloads: int = Field(default=4, ge=1)
     download_timeout_seconds: float = Field(default=60.0, gt=0)
     state_path: str = "bot-state.sqlite3"
     dedup_ttl_seconds: int = Field(default=3600, gt=0)

@@ -1,4 +1,4 @@
-"""Thread messages + their downloaded files -> the alternating turns a model reads."""
+"""Thread messages + their prepared files -> the alternating turns a model reads."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from bot.media import Attachment, Kind
 from bot.thread import Role, ThreadMessage
+
+SENT_AS_MEDIA = (Kind.IMAGE, Kind.VIDEO, Kind.AUDIO, Kind.PDF)
 
 
 @dataclass
@@ -18,20 +20,34 @@ class Turn:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Budget:
+    """How much media one request may carry, and how much of a text file goes in."""
+
+    max_media: int = 20
+    max_media_bytes: int = 200 * 1024 * 1024
+    max_text_chars: int = 20_000
+
+
 def build(
     messages: Sequence[ThreadMessage],
     attachments: Mapping[str, Attachment],
     skipped: Mapping[str, str],
     names: Mapping[str, str],
+    budget: Budget | None = None,
 ) -> list[Turn]:
-    """Merge consecutive messages of one role, so roles alternate, starting and ending on
-    a user turn. `attachments` and `skipped` are keyed by Slack file id; a file that is not
-    sent as media is named in the text so the model knows it was there.
-    """
+    """Merge consecutive messages of one role, so roles alternate, starting and ending on a
+    user turn. `attachments` and `skipped` are keyed by Slack file id. Media beyond the
+    budget are dropped, the oldest first; every file not sent is named in the text."""
+    budget = budget or Budget()
+    over_budget = _over_budget(messages, attachments, budget)
     speakers = {m.speaker for m in messages if m.role == "user"}
     turns: list[Turn] = []
     for message in messages:
-        text, media = _render(message, attachments, skipped, names, len(speakers) > 1)
+        speaker = None
+        if message.role == "user" and len(speakers) > 1:
+            speaker = names.get(message.speaker, message.speaker.removeprefix("bot:"))
+        text, media = _render(message, speaker, attachments, skipped, over_budget, budget)
         if turns and turns[-1].role == message.role:
             turns[-1].text = "\n\n".join(t for t in (turns[-1].text, text) if t)
             turns[-1].attachments.extend(media)
@@ -50,26 +66,63 @@ def build(
     return turns
 
 
+def _over_budget(
+    messages: Sequence[ThreadMessage], attachments: Mapping[str, Attachment], budget: Budget
+) -> dict[str, str]:
+    """Ids of the media that don't fit, newest kept first, with the reason."""
+    count, total, dropped = 0, 0, {}
+    seen: set[str] = set()
+    for message in reversed(messages):
+        for file in reversed(message.files):
+            attachment = attachments.get(file.id)
+            if attachment is None or attachment.kind not in SENT_AS_MEDIA or file.id in seen:
+                continue
+            seen.add(file.id)
+            if count + 1 > budget.max_media:
+                dropped[file.id] = f"one request takes at most {budget.max_media} files; newer ones were kept"
+            elif total + attachment.size > budget.max_media_bytes:
+                limit = budget.max_media_bytes // (1024 * 1024)
+                dropped[file.id] = f"one request takes at most {limit} MB of files; newer ones were kept"
+            else:
+                count += 1
+                total += attachment.size
+    return dropped
+
+
 def _render(
     message: ThreadMessage,
+    speaker: str | None,
     attachments: Mapping[str, Attachment],
     skipped: Mapping[str, str],
-    names: Mapping[str, str],
-    several_speakers: bool,
+    over_budget: Mapping[str, str],
+    budget: Budget,
 ) -> tuple[str, list[Attachment]]:
     lines = []
     media: list[Attachment] = []
     for file in message.files:
         attachment = attachments.get(file.id)
-        if attachment is not None and attachment.kind is not Kind.OTHER:
-            media.append(attachment)
-        elif attachment is not None:
-            lines.append(f"[Attached file {file.name} was not read: I can't read this kind of file.]")
-        else:
+        if file.id in over_budget:
+            lines.append(f"[Attached file {file.name} was left out: {over_budget[file.id]}.]")
+        elif attachment is None:
             reason = skipped.get(file.id, "it could not be downloaded")
             lines.append(f"[Attached file {file.name} was not read: {reason}.]")
-    text = message.text
-    if message.role == "user" and several_speakers and text:
-        speaker = names.get(message.speaker, message.speaker.removeprefix("bot:"))
-        text = f"{speaker}: {text}"
-    return "\n".join([*lines, text] if text else lines), media
+        elif attachment.kind in SENT_AS_MEDIA:
+            media.append(attachment)
+            if attachment.note:
+                lines.append(f"[Attached file {file.name}: {attachment.note}.]")
+        elif attachment.kind is Kind.TEXT:
+            lines.append(_text_file(attachment, budget.max_text_chars))
+        else:
+            lines.append(f"[Attached file {file.name} was not read: I can't read this kind of file.]")
+    said = f"{speaker}: {message.text}" if speaker and message.text else message.text
+    return "\n".join([*lines, said] if said else lines), media
+
+
+def _text_file(attachment: Attachment, max_chars: int) -> str:
+    text = attachment.text()
+    cut = ""
+    if len(text) > max_chars:
+        cut = f"\n[The file was cut here: {len(text) - max_chars} more characters were not included.]"
+        text = text[:max_chars]
+    fence = "````" if "```" in text else "```"
+    return f"File {attachment.name}:\n{fence}{attachment.language or ''}\n{text}\n{fence}{cut}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -13,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from bot.failures import FileSkipped, MissingFilesScope
-from bot.media import Attachment
+from bot.media import Kind, kind_of, sniff_mime
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ class SlackFile:
     size: int | None
     url: str | None
     mode: str
+    filetype: str | None = None  # Slack's name for the format ("python", "markdown", ...)
+    needs_info: bool = False  # Slack Connect: the object has no link until `files.info`
 
     @classmethod
     def from_slack(cls, raw: dict[str, Any]) -> SlackFile:
@@ -43,6 +46,8 @@ class SlackFile:
             size=raw.get("size") if isinstance(raw.get("size"), int) else None,
             url=raw.get("url_private_download") or raw.get("url_private"),
             mode="external" if raw.get("is_external") else str(raw.get("mode") or "hosted"),
+            filetype=raw.get("filetype"),
+            needs_info=raw.get("file_access") == "check_file_info",
         )
 
 
@@ -60,20 +65,26 @@ class FileFetcher:
         api_url: str,
         max_bytes: int,
         timeout_seconds: float,
+        caps: Mapping[Kind, int] | None = None,
     ) -> None:
         self._session = session
         self._token = token
         self._api_host = urlsplit(api_url).hostname
         self._max_bytes = max_bytes
+        self._caps = caps or {}
         self._timeout = timeout_seconds
+
+    def cap(self, kind: Kind) -> int:
+        """The size cap for a kind of file (never above `max_bytes`)."""
+        return min(self._max_bytes, self._caps.get(kind, self._max_bytes))
 
     def trusts(self, url: str) -> bool:
         """Whether the bot token may be sent to this URL's host."""
         host = urlsplit(url).hostname
         return host is not None and (host == self._api_host or bool(_SLACK_FILE_HOST.match(host)))
 
-    async def fetch(self, file: SlackFile) -> Attachment:
-        """The file's bytes as an `Attachment`; `FileSkipped` when this one file can't be read,
+    async def fetch(self, file: SlackFile) -> bytearray:
+        """The file's bytes; `FileSkipped` when this one file can't be read,
         `MissingFilesScope` when Slack shows its sign-in page instead of the file."""
         if file.mode == "external":
             raise FileSkipped(file.name, "it is stored outside Slack, where I don't send my token")
@@ -83,19 +94,19 @@ class FileFetcher:
             raise FileSkipped(file.name, "the workspace's plan hides it")
         if not file.url:
             raise FileSkipped(file.name, "Slack gave me no link to download it")
-        if file.size is not None and file.size > self._max_bytes:
-            raise FileSkipped(file.name, f"it is larger than the {_megabytes(self._max_bytes)} I read")
+        declared_cap = self.cap(kind_of(file.mimetype))
+        if file.size is not None and file.size > declared_cap:
+            raise FileSkipped(file.name, f"it is larger than the {_megabytes(declared_cap)} I read")
         try:
             async with asyncio.timeout(self._timeout):
-                content = await self._download(file)
+                return await self._download(file)
         except TimeoutError:
             raise FileSkipped(file.name, f"downloading it took longer than {self._timeout:g} s") from None
         except aiohttp.ClientError as err:
             log.warning("download of %s failed: %s", file.id, type(err).__name__)
             raise FileSkipped(file.name, "the download failed") from None
-        return Attachment.from_bytes(file.name, content)
 
-    async def _download(self, file: SlackFile) -> bytes:
+    async def _download(self, file: SlackFile) -> bytearray:
         url = file.url
         assert url is not None
         for _ in range(_MAX_REDIRECTS + 1):
@@ -112,19 +123,21 @@ class FileFetcher:
                 return content
         raise FileSkipped(file.name, "Slack redirected the download too many times")
 
-    async def _read_capped(self, file: SlackFile, resp: aiohttp.ClientResponse) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
+    async def _read_capped(self, file: SlackFile, resp: aiohttp.ClientResponse) -> bytearray:
+        """The body, read until the cap of the kind its first bytes show (or Slack's type)."""
+        content = bytearray()
+        cap = self._max_bytes
         async for chunk in resp.content.iter_chunked(_CHUNK):
-            total += len(chunk)
-            if total > self._max_bytes:
+            if not content:
+                cap = self.cap(kind_of(sniff_mime(chunk) or file.mimetype))
+            content += chunk
+            if len(content) > cap:
                 resp.close()  # stop reading: the rest of the body is never fetched
-                raise FileSkipped(file.name, f"it is larger than the {_megabytes(self._max_bytes)} I read")
-            chunks.append(chunk)
-        return b"".join(chunks)
+                raise FileSkipped(file.name, f"it is larger than the {_megabytes(cap)} I read")
+        return content
 
 
-def _is_sign_in_page(resp: aiohttp.ClientResponse, content: bytes, file: SlackFile) -> bool:
+def _is_sign_in_page(resp: aiohttp.ClientResponse, content: bytearray, file: SlackFile) -> bool:
     """Slack answers a download it won't allow with 200 and an HTML page."""
     if file.mimetype == "text/html" or file.name.lower().endswith((".html", ".htm")):
         return False

@@ -12,7 +12,8 @@ import logging
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Sequence
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -26,7 +27,7 @@ from bot.failures import (
     ModelTimedOut,
     ModelUnavailable,
 )
-from bot.media import Kind
+from bot.media import Attachment, Kind
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +55,36 @@ class _Retry(Exception):
         self.retry_after = retry_after
 
 
-async def to_messages(turns: Sequence[Turn]) -> list[dict[str, Any]]:
-    """Reka's `messages`: each turn's media parts (data URLs) before its text part."""
+def request_body(model: str, max_tokens: int, turns: Sequence[Turn]) -> Callable[[], AsyncIterator[bytes]]:
+    """The JSON request, as a factory of byte streams (one per attempt). Each file's base64
+    is written piece by piece straight into the stream: no copy of it is ever held whole."""
+    marker = f"@@media-{uuid.uuid4().hex}@@"
+    media: list[Attachment] = []
     messages = []
     for turn in turns:
         parts: list[dict[str, Any]] = []
         for attachment in turn.attachments:
             part_type = _PART_TYPE[attachment.kind]
-            parts.append({"type": part_type, part_type: await attachment.data_url_async()})
+            parts.append({"type": part_type, part_type: f"{marker}{len(media)}{marker}"})
+            media.append(attachment)
         if turn.text or not parts:
             parts.append({"type": "text", "text": turn.text or "(no text)"})
         messages.append({"role": turn.role, "content": parts})
-    return messages
+    skeleton = json.dumps({"model": model, "messages": messages, "max_tokens": max_tokens, "stream": True})
+    pieces = skeleton.split(marker)  # text, index, text, index, ..., text
+
+    async def stream() -> AsyncIterator[bytes]:
+        for position, piece in enumerate(pieces):
+            if position % 2 == 0:
+                yield piece.encode()
+                continue
+            attachment = media[int(piece)]
+            yield f"data:{attachment.mime};base64,".encode()
+            for chunk in attachment.base64_chunks():
+                yield chunk
+                await asyncio.sleep(0)  # let Slack's acknowledgements through between pieces
+
+    return stream
 
 
 class RekaChat:
@@ -91,14 +110,7 @@ class RekaChat:
 
     async def stream(self, turns: Sequence[Turn]) -> AsyncIterator[Chunk]:
         """Yield the answer as it is written."""
-        body = json.dumps(
-            {
-                "model": self._model,
-                "messages": await to_messages(turns),
-                "max_tokens": self._max_tokens,
-                "stream": True,
-            }
-        ).encode()
+        body = request_body(self._model, self._max_tokens, turns)
         deadline = time.monotonic() + self._retry_seconds
         attempt = 0
         while True:
@@ -120,11 +132,11 @@ class RekaChat:
                 attempt += 1
                 await asyncio.sleep(delay)
 
-    async def _attempt(self, body: bytes) -> AsyncIterator[Chunk]:
+    async def _attempt(self, body: Callable[[], AsyncIterator[bytes]]) -> AsyncIterator[Chunk]:
         headers = {"X-Api-Key": self._api_key, "Content-Type": "application/json"}
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self._silence_timeout)
         try:
-            async with self._session.post(self._url, data=body, headers=headers, timeout=timeout) as resp:
+            async with self._session.post(self._url, data=body(), headers=headers, timeout=timeout) as resp:
                 if resp.status != 200:
                     await self._raise_for(resp)
                 if resp.content_type == "text/event-stream":

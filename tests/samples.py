@@ -15,10 +15,71 @@ from pathlib import Path
 from PIL import Image
 
 
-def image(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), color: str = "orange") -> bytes:
+def image(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (64, 48),
+    color: str = "orange",
+    mode: str = "RGB",
+    **save: object,
+) -> bytes:
+    if fmt == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
     out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, format=fmt)
+    Image.new(mode, size, color).save(out, format=fmt, **save)
     return out.getvalue()
+
+
+def rotated_jpeg(size: tuple[int, int] = (60, 40)) -> bytes:
+    """A JPEG stored sideways with EXIF orientation 6 (display rotated 90 degrees clockwise)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return image("JPEG", size, exif=exif.tobytes())
+
+
+def animated_gif(frames: int = 3, size: tuple[int, int] = (32, 32)) -> bytes:
+    out = io.BytesIO()
+    pictures = [Image.new("RGB", size, color) for color in ("red", "green", "blue")[:frames]]
+    pictures[0].save(out, format="GIF", save_all=True, append_images=pictures[1:], duration=100, loop=0)
+    return out.getvalue()
+
+
+def _ffmpeg(source: list[str], codec: list[str], suffix: str) -> bytes:
+    import imageio_ffmpeg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"out{suffix}"
+        subprocess.run(
+            [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", *source, *codec, str(path)], check=True
+        )
+        return path.read_bytes()
+
+
+_TONE = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
+_PICTURE = ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=5:duration=1"]
+AUDIO_CODECS = {
+    ".mp3": ["-c:a", "libmp3lame"],
+    ".m4a": ["-c:a", "aac"],
+    ".ogg": ["-c:a", "libopus"],
+    ".webm": ["-c:a", "libopus"],
+    ".mp4": ["-c:a", "aac"],  # a voice clip: an MP4 with no picture
+}
+VIDEO_CODECS = {
+    ".mp4": ["-pix_fmt", "yuv420p", "-c:v", "mpeg4"],
+    ".mov": ["-pix_fmt", "yuv420p", "-c:v", "mpeg4"],
+    ".webm": ["-c:v", "libvpx"],
+}
+
+
+@cache
+def audio(suffix: str) -> bytes:
+    return _ffmpeg(_TONE, AUDIO_CODECS[suffix], suffix)
+
+
+@cache
+def video(suffix: str) -> bytes:
+    return _ffmpeg(_PICTURE, VIDEO_CODECS[suffix], suffix)
 
 
 def wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
@@ -35,30 +96,8 @@ def wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
     return out.getvalue()
 
 
-@cache
 def mp4() -> bytes:
-    import imageio_ffmpeg
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "clip.mp4"
-        subprocess.run(
-            [
-                imageio_ffmpeg.get_ffmpeg_exe(),
-                "-loglevel",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=size=64x48:rate=5:duration=1",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:v",
-                "mpeg4",
-                str(path),
-            ],
-            check=True,
-        )
-        return path.read_bytes()
+    return video(".mp4")
 
 
 def pdf(text: str = "Quarterly report") -> bytes:

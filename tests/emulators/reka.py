@@ -40,6 +40,7 @@ class Part:
     mime: str | None = None  # as the data URL declares it
     sniffed: str | None = None  # as its bytes show
     size: int = 0
+    data: bytes = field(default=b"", repr=False)
 
 
 @dataclass
@@ -210,7 +211,7 @@ def _check_part(part: Any) -> Part:
     if not match["mime"].startswith(_KIND_OF_FIELD[kind]):
         raise ValueError(f"{kind} carries {match['mime']}")
     guess = filetype.guess(data[:8192])
-    return Part(kind, mime=match["mime"], sniffed=guess.mime if guess else None, size=len(data))
+    return Part(kind, mime=match["mime"], sniffed=guess.mime if guess else None, size=len(data), data=data)
 
 
 def _describe(received: Received) -> str:

@@ -97,6 +97,8 @@ class SlackEmulator:
         self.refuse: dict[str, str] = {}  # method -> error answered to the next call
         self.rate_limit: dict[str, int] = {}  # method -> Retry-After seconds of one HTTP 429
         self.redirects: dict[str, str] = {}  # path -> absolute Location
+        self.downloads_in_flight = 0
+        self.most_downloads_at_once = 0
         self.slow_files: dict[str, float] = {}  # file id -> seconds before the body starts
         self.streaming_enabled = True  # False: chat.startStream answers like an older workspace
         self.stream_expires_after: int | None = None  # appends before a stream leaves streaming state
@@ -544,9 +546,11 @@ class SlackEmulator:
             record.completed = True
             return web.Response(status=200, body=SIGN_IN_PAGE, content_type="text/html")
         response = web.StreamResponse(headers={"Content-Type": stored.mimetype})
-        await response.prepare(request)
-        await asyncio.sleep(self.slow_files.get(file_id, 0))
+        self.downloads_in_flight += 1
+        self.most_downloads_at_once = max(self.most_downloads_at_once, self.downloads_in_flight)
         try:
+            await response.prepare(request)
+            await asyncio.sleep(self.slow_files.get(file_id, 0))
             for chunk in _chunks(stored):
                 await response.write(chunk)
                 record.bytes_sent += len(chunk)
@@ -554,6 +558,8 @@ class SlackEmulator:
             record.completed = True
         except (ConnectionResetError, ConnectionError):
             pass
+        finally:
+            self.downloads_in_flight -= 1
         return response
 
     # ---- Socket Mode ----

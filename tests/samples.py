@@ -18,7 +18,7 @@ from PIL import Image
 def image(
     fmt: str = "JPEG",
     size: tuple[int, int] = (64, 48),
-    color: str = "orange",
+    color: str | tuple[int, int, int, int] = "orange",
     mode: str = "RGB",
     **save: object,
 ) -> bytes:

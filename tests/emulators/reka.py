@@ -88,7 +88,11 @@ Script = Reply | Fail | Silence
 
 
 class RekaEmulator:
-    def __init__(self) -> None:
+    """`check=False` only drains and counts request bodies (for benchmarks of large ones)."""
+
+    def __init__(self, check: bool = True) -> None:
+        self.check = check
+        self.body_bytes: list[int] = []
         self.script: list[Script] = []
         self.received: list[Received] = []
         self.rejected: list[str] = []
@@ -114,6 +118,14 @@ class RekaEmulator:
         self.attempts += 1
         if request.headers.get("X-Api-Key") != API_KEY:
             return web.json_response({"detail": "Invalid API key"}, status=401)
+        if not self.check:
+            size = 0
+            async for chunk in request.content.iter_any():
+                size += len(chunk)
+            self.body_bytes.append(size)
+            reply = self.script.pop(0) if self.script else Reply("Seen.")
+            assert isinstance(reply, Reply), "check=False answers with replies only"
+            return await _stream(request, reply)
         try:
             body = await request.json()
             received = _check(body)
@@ -133,19 +145,24 @@ class RekaEmulator:
             step = Reply("Too late.")
         if not received.stream:
             return web.json_response(_response(step.text, step.finish_reason, done=True))
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-        cuts = _cuts(step.text, step.pieces)
-        for number, cut in enumerate(cuts, start=1):
-            if step.stall_after is not None and number > step.stall_after:
-                await asyncio.sleep(3600)
-            last = number == len(cuts)
-            event = _response(step.text[:cut], step.finish_reason if last else None, done=False)
-            await response.write(f"event: message\ndata: {json.dumps(event)}\n\n".encode())
-            if step.gap:
-                await asyncio.sleep(step.gap)
-        await response.write_eof()
-        return response
+        return await _stream(request, step)
+
+
+async def _stream(request: web.Request, step: Reply) -> web.StreamResponse:
+    """Send `step` as server-sent events with cumulative content, as Reka streams."""
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    cuts = _cuts(step.text, step.pieces)
+    for number, cut in enumerate(cuts, start=1):
+        if step.stall_after is not None and number > step.stall_after:
+            await asyncio.sleep(3600)
+        last = number == len(cuts)
+        event = _response(step.text[:cut], step.finish_reason if last else None, done=False)
+        await response.write(f"event: message\ndata: {json.dumps(event)}\n\n".encode())
+        if step.gap:
+            await asyncio.sleep(step.gap)
+    await response.write_eof()
+    return response
 
 
 def _cuts(text: str, pieces: int) -> list[int]:

@@ -50,10 +50,12 @@ def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
+def slack_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
+    """slack-sdk's client on a shared session: connections are kept and re-used."""
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_base,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
@@ -76,7 +78,8 @@ async def identify(client: AsyncWebClient) -> BotIdentity:
 def build_app(
     settings: Settings,
     client: AsyncWebClient,
-    session: aiohttp.ClientSession,
+    slack_session: aiohttp.ClientSession,
+    model_session: aiohttp.ClientSession,
     identity: BotIdentity,
     state: StateStore,
 ) -> AsyncApp:
@@ -89,7 +92,7 @@ def build_app(
     )
     replier = Replier(client)
     fetcher = FileFetcher(
-        session,
+        slack_session,
         token=settings.slack_bot_token.get_secret_value(),
         api_url=settings.slack_api_base,
         max_bytes=settings.max_file_bytes,
@@ -113,7 +116,7 @@ def build_app(
             image_max_bytes=settings.image_max_bytes,
         ),
         model=RekaChat(
-            session,
+            model_session,
             base_url=settings.reka_base_url,
             api_key=settings.reka_api_key.get_secret_value(),
             model=settings.reka_model,
@@ -151,13 +154,20 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     ready = asyncio.Event()
     async with AsyncExitStack() as stack:
-        session = await stack.enter_async_context(aiohttp.ClientSession())
-        client = slack_client(settings)
+        # Slack's API and files on one pool; the model's long streams on their own, so that
+        # answers being written never starve Slack calls of connections.
+        slack_session = await stack.enter_async_context(
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
+        )
+        model_session = await stack.enter_async_context(
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        )
+        client = slack_client(settings, slack_session)
         identity = await identify(client)
         state = StateStore(settings.state_path)
         stack.callback(state.close)
         await state.purge_expired()
-        app = build_app(settings, client, session, identity, state)
+        app = build_app(settings, client, slack_session, model_session, identity, state)
 
         runner = web.AppRunner(web_app(None if settings.socket_mode else app, ready), access_log=None)
         await runner.setup()

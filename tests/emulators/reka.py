@@ -13,11 +13,13 @@ import binascii
 import itertools
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import filetype
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from reka.core.pydantic_utilities import pydantic_v1
 from reka.types import ChatMessage
 
@@ -92,6 +94,8 @@ class RekaEmulator:
 
     def __init__(self, check: bool = True) -> None:
         self.check = check
+        self.latency = 0.0  # seconds each request waits before it is served
+        self.intervals: list[tuple[float, float]] = []  # (start, end) of every request
         self.body_bytes: list[int] = []
         self.script: list[Script] = []
         self.received: list[Received] = []
@@ -101,7 +105,7 @@ class RekaEmulator:
         self.base = ""
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=512 * 1024 * 1024)
+        app = web.Application(middlewares=[self._timed], client_max_size=512 * 1024 * 1024)
         app.router.add_post("/v1/chat", self._chat)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
@@ -109,6 +113,18 @@ class RekaEmulator:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base = f"http://127.0.0.1:{port}/v1"
+
+    @web.middleware
+    async def _timed(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Wait `latency` seconds (an emulated network and server), and record how long
+        each request took, so benchmarks can tell the bot's own time from the APIs'."""
+        started = time.monotonic()
+        if self.latency and request.path != "/socket":
+            await asyncio.sleep(self.latency)
+        try:
+            return await handler(request)
+        finally:
+            self.intervals.append((started, time.monotonic()))
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from aiohttp.typedefs import Handler
 
 BOT_TOKEN = "xoxb-test-bot-token-0123456789"
 APP_TOKEN = "xapp-test-app-token-0123456789"
@@ -88,6 +89,8 @@ class SlackEmulator:
     def __init__(self) -> None:
         self.scopes: set[str] = set(ALL_SCOPES)
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.latency = 0.0  # seconds each request waits before it is served
+        self.intervals: list[tuple[float, float]] = []  # (start, end) of every request
         self.call_times: list[tuple[str, float]] = []
         self.downloads: list[Download] = []
         self.socket_acks: list[dict[str, Any]] = []
@@ -119,7 +122,7 @@ class SlackEmulator:
     # ---- lifecycle ----
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(middlewares=[self._timed], client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/files-pri/{team_file}/{name}", self._file)
         app.router.add_get("/redirect/{key}", self._redirect)
@@ -131,6 +134,18 @@ class SlackEmulator:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base = f"http://127.0.0.1:{port}"
+
+    @web.middleware
+    async def _timed(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Wait `latency` seconds (an emulated network and server), and record how long
+        each request took, so benchmarks can tell the bot's own time from the APIs'."""
+        started = time.monotonic()
+        if self.latency and request.path != "/socket":
+            await asyncio.sleep(self.latency)
+        try:
+            return await handler(request)
+        finally:
+            self.intervals.append((started, time.monotonic()))
 
     async def stop(self) -> None:
         for ws in self._sockets:

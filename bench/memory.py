@@ -92,28 +92,35 @@ async def scenario(answers: int, file_bytes: int) -> dict[str, Any]:
     }
 
 
-async def main(quick: bool) -> None:
+async def measure(quick: bool) -> list[dict[str, Any]]:
     runs = [(1, 10 * MB), (2, 5 * MB)] if quick else [(1, 100 * MB), (20, 10 * MB)]
-    results = [await scenario(answers, size) for answers, size in runs]
+    return [await scenario(answers, size) for answers, size in runs]
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| answers at once | file each | bytes in flight | idle RSS | peak RSS | peak - idle | "
+        "(peak - idle) / in flight |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['answers']} | {r['file_bytes'] // MB} MB | {r['bytes_in_flight'] // MB} MB | "
+        f"{r['idle_rss'] // MB} MB | {r['peak_rss'] // MB} MB | {r['peak_minus_idle'] // MB} MB | "
+        f"{r['ratio_to_in_flight']} |"
+        for r in results
+    ]
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+async def main(quick: bool) -> None:
+    results = await measure(quick)
     RESULTS.mkdir(exist_ok=True)
-    report = {
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-        },
-        "results": results,
-    }
-    (RESULTS / "memory.json").write_text(json.dumps(report, indent=2))
-    columns = ["answers", "file size", "bytes in flight", "idle RSS", "peak RSS", "peak - idle", "ratio"]
-    print("| " + " | ".join(columns) + " |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in results:
-        print(
-            f"| {r['answers']} | {r['file_bytes'] // MB} MB | {r['bytes_in_flight'] // MB} MB | "
-            f"{r['idle_rss'] // MB} MB | {r['peak_rss'] // MB} MB | {r['peak_minus_idle'] // MB} MB | "
-            f"{r['ratio_to_in_flight']} |"
-        )
+    (RESULTS / "memory.json").write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
+    print(table(results))
 
 
 if __name__ == "__main__":

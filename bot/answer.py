@@ -60,7 +60,7 @@ class Answerer:
         replier: Replier,
         state: StateStore,
         budget: conversation.Budget,
-        parallel_downloads: int = 4,
+        parallel_downloads: int = 8,
     ) -> None:
         self._client = client
         self._threads = threads

@@ -172,7 +172,8 @@ async def serve(settings: Settings) -> None:
         runner = web.AppRunner(web_app(None if settings.socket_mode else app, ready), access_log=None)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        # A deep accept queue: a burst of Slack events must not wait for SYN retries (1 s each).
+        await web.TCPSite(runner, settings.host, settings.port, backlog=2048).start()
         if settings.socket_mode:
             assert settings.slack_app_token is not None
             socket = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     media_max_bytes: int = Field(default=200 * MB, gt=0)
     media_cache_bytes: int = Field(default=512 * MB, ge=0)
     media_cache_dir: str | None = None
-    parallel_downloads: int = Field(default=4, ge=1)
+    parallel_downloads: int = Field(default=8, ge=1)
     download_timeout_seconds: float = Field(default=60.0, gt=0)
     state_path: str = "bot-state.sqlite3"
     dedup_ttl_seconds: int = Field(default=3600, gt=0)

@@ -23,6 +23,9 @@ class StateStore:
         self._lock = threading.Lock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
+            # Commits reach the OS at once but are not fsync'ed one by one: 20 times faster, and a
+            # crash of the bot loses nothing (only the machine losing power could lose the last ones).
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, expires_at REAL NOT NULL)"
             )

@@ -76,18 +76,18 @@ class Answerer:
         progress = Progress(self._client, question.channel, question.thread_ts, question.ts)
         writer = self._replier.writer(question.channel, question.thread_ts, question.user, question.team)
         try:
-            await progress.show("is reading the thread...")
+            progress.show("is reading the thread...")
             messages = await self._threads.read(question.channel, question.thread_ts, question.ts)
             file_count = len({f.id for m in messages for f in m.files})
             if file_count:
-                await progress.show(f"is reading {file_count} file{'s' if file_count > 1 else ''}...")
+                progress.show(f"is reading {file_count} file{'s' if file_count > 1 else ''}...")
             files = await self._download(messages)
             speakers = {m.speaker for m in messages if m.role == "user"}
             names = await self._threads.names(speakers) if len(speakers) > 1 else {}
             turns = conversation.build(messages, files.attachments, files.skipped, names, self._budget)
             if not turns:
                 raise NothingAsked()
-            await progress.show("is thinking...")
+            progress.show("is thinking...")
             finish_reason = None
             async for chunk in self._model.stream(turns):
                 await writer.write(chunk.text)

@@ -1,11 +1,13 @@
 """Shows in the thread that the bot is working, from the first second until the answer.
 
 `assistant.threads.setStatus` where Slack allows it (it clears itself when the bot
-replies); otherwise a reaction on the question, removed when the work ends.
+replies); otherwise a reaction on the question, removed when the work ends. Updates are
+sent in the background, in order, the latest winning: the answer never waits for them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from slack_sdk.errors import SlackApiError
@@ -27,9 +29,23 @@ class Progress:
         self._use_status = True
         self._status_shown = False
         self._reacted = False
+        self._wanted: str | None = None
+        self._sent: str | None = None
+        self._sender: asyncio.Task[None] | None = None
 
-    async def show(self, status: str) -> None:
+    def show(self, status: str) -> None:
         """Say what the bot is doing ("is reading 3 files..."), or at least that it is working."""
+        self._wanted = status
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send())
+
+    async def _send(self) -> None:
+        while self._wanted is not None and self._sent != self._wanted:
+            status = self._wanted
+            await self._apply(status)
+            self._sent = status
+
+    async def _apply(self, status: str) -> None:
         if self._use_status:
             try:
                 await self._client.assistant_threads_setStatus(
@@ -44,6 +60,12 @@ class Progress:
             self._reacted = await self._call("reactions_add")
 
     async def clear(self) -> None:
+        """Wait for the updates under way, then take the indicator away."""
+        if self._sender is not None:
+            try:
+                await self._sender
+            except Exception:
+                log.exception("a progress update failed")
         if self._status_shown:
             try:
                 await self._client.assistant_threads_setStatus(

@@ -13,15 +13,15 @@ import binascii
 import itertools
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import filetype
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from reka.core.pydantic_utilities import pydantic_v1
 from reka.types import ChatMessage
+
+from tests.emulators.server import LocalServer
 
 API_KEY = "reka-test-key-abcdef0123456789"
 
@@ -89,46 +89,27 @@ class Silence:
 Script = Reply | Fail | Silence
 
 
-class RekaEmulator:
-    """`check=False` only drains and counts request bodies (for benchmarks of large ones)."""
+class RekaEmulator(LocalServer):
+    """`check=False` only drains and counts request bodies (for benchmarks of large ones).
+    `base` is the API base URL, ending in `/v1`."""
+
+    max_body = 512 * 1024 * 1024
 
     def __init__(self, check: bool = True) -> None:
+        super().__init__()
         self.check = check
-        self.latency = 0.0  # seconds each request waits before it is served
-        self.intervals: list[tuple[float, float]] = []  # (start, end) of every request
         self.body_bytes: list[int] = []
         self.script: list[Script] = []
         self.received: list[Received] = []
         self.rejected: list[str] = []
         self.attempts = 0
-        self._runner: web.AppRunner | None = None
-        self.base = ""
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/v1/chat", self._chat)
 
     async def start(self) -> None:
-        app = web.Application(middlewares=[self._timed], client_max_size=512 * 1024 * 1024)
-        app.router.add_post("/v1/chat", self._chat)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}/v1"
-
-    @web.middleware
-    async def _timed(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Wait `latency` seconds (an emulated network and server), and record how long
-        each request took, so benchmarks can tell the bot's own time from the APIs'."""
-        started = time.monotonic()
-        if self.latency and request.path != "/socket":
-            await asyncio.sleep(self.latency)
-        try:
-            return await handler(request)
-        finally:
-            self.intervals.append((started, time.monotonic()))
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().start()
+        self.base += "/v1"
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         self.attempts += 1

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from aiohttp.typedefs import Handler
+
+from tests.emulators.server import LocalServer
 
 BOT_TOKEN = "xoxb-test-bot-token-0123456789"
 APP_TOKEN = "xapp-test-app-token-0123456789"
@@ -85,12 +86,13 @@ class StoredFile:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class SlackEmulator:
+class SlackEmulator(LocalServer):
+    max_body = 64 * 1024 * 1024
+
     def __init__(self) -> None:
+        super().__init__()
         self.scopes: set[str] = set(ALL_SCOPES)
         self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.latency = 0.0  # seconds each request waits before it is served
-        self.intervals: list[tuple[float, float]] = []  # (start, end) of every request
         self.call_times: list[tuple[str, float]] = []
         self.downloads: list[Download] = []
         self.socket_acks: list[dict[str, Any]] = []
@@ -116,42 +118,20 @@ class SlackEmulator:
         self._ids = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_connected = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self.base = ""
 
     # ---- lifecycle ----
 
-    async def start(self) -> None:
-        app = web.Application(middlewares=[self._timed], client_max_size=64 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/files-pri/{team_file}/{name}", self._file)
         app.router.add_get("/redirect/{key}", self._redirect)
         app.router.add_get("/socket", self._socket)
         app.router.add_post("/commands/response", self._response_url)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
-
-    @web.middleware
-    async def _timed(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Wait `latency` seconds (an emulated network and server), and record how long
-        each request took, so benchmarks can tell the bot's own time from the APIs'."""
-        started = time.monotonic()
-        if self.latency and request.path != "/socket":
-            await asyncio.sleep(self.latency)
-        try:
-            return await handler(request)
-        finally:
-            self.intervals.append((started, time.monotonic()))
 
     async def stop(self) -> None:
         for ws in self._sockets:
             await ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await super().stop()
 
     @property
     def api_url(self) -> str:
@@ -617,29 +597,19 @@ def _chunks(stored: StoredFile, size: int = 64 * 1024) -> Iterator[bytes]:
         yield chunk
 
 
-class ForeignHost:
+class ForeignHost(LocalServer):
     """A server that is not Slack's, on another loopback address; records what it is sent."""
 
+    host = "127.0.0.2"
+
     def __init__(self, body: bytes, content_type: str) -> None:
+        super().__init__()
         self.body = body
         self.content_type = content_type
         self.requests: list[dict[str, str]] = []
-        self._runner: web.AppRunner | None = None
-        self.base = ""
 
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/{tail:.*}", self._serve)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.2", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.2:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _serve(self, request: web.Request) -> web.Response:
         self.requests.append(dict(request.headers))

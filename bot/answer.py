@@ -16,13 +16,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import conversation
 from bot.attachments import AttachmentLoader
-from bot.failures import Failure, FileSkipped, ModelEmptyAnswer, NothingAsked, Unexpected
+from bot.failures import Failure, FileSkipped, Interrupted, ModelEmptyAnswer, NothingAsked, Unexpected
 from bot.files import SlackFile
 from bot.media import Attachment, Kind
 from bot.models.reka import RekaChat
 from bot.progress import Progress
 from bot.reply import AnswerWriter, Replier
-from bot.state import StateStore
+from bot.state import Lease, StateStore
 from bot.thread import ThreadMessage, ThreadReader
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class Answerer:
         state: StateStore,
         budget: conversation.Budget,
         parallel_downloads: int = 8,
+        max_concurrent: int = 50,
     ) -> None:
         self._client = client
         self._threads = threads
@@ -70,11 +71,52 @@ class Answerer:
         self._state = state
         self._budget = budget
         self._parallel_downloads = parallel_downloads
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._running: set[asyncio.Task[None]] = set()
 
     async def answer(self, question: Question) -> None:
-        started = time.monotonic()
+        """Answer in the thread: at most `max_concurrent` answers at once in this process,
+        one at a time per thread (across replicas), and never silently dropped."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
         progress = Progress(self._client, question.channel, question.thread_ts, question.ts)
         writer = self._replier.writer(question.channel, question.thread_ts, question.user, question.team)
+        lease: Lease | None = None
+        try:
+            if self._slots.locked():
+                progress.show("is queued behind other questions...")
+            async with self._slots:
+                lease = await self._state.acquire(
+                    f"thread:{question.channel}:{question.thread_ts}",
+                    on_wait=lambda: progress.show("is waiting for the answer before this one..."),
+                )
+                await self._compose(question, progress, writer)
+        except asyncio.CancelledError:
+            log.warning("answer interrupted in %s thread %s", question.channel, question.thread_ts)
+            await self._keep_what_was_written(writer)
+            await self._replier.notice(question.channel, question.thread_ts, f":warning: {Interrupted()}")
+            raise
+        finally:
+            if lease is not None:
+                await lease.release()
+            await progress.clear()
+            self._running.discard(task)
+
+    async def drain(self, grace_seconds: float) -> None:
+        """Let the answers in flight finish within `grace_seconds`; interrupt the rest (each
+        tells its thread to ask again)."""
+        running = set(self._running)
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=grace_seconds)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=10)
+
+    async def _compose(self, question: Question, progress: Progress, writer: AnswerWriter) -> None:
+        started = time.monotonic()
         try:
             progress.show("is reading the thread...")
             messages = await self._threads.read(question.channel, question.thread_ts, question.ts)
@@ -116,8 +158,6 @@ class Answerer:
         except Exception:
             log.exception("answer failed unexpectedly")
             await self._replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
-        finally:
-            await progress.clear()
 
     @staticmethod
     async def _keep_what_was_written(writer: AnswerWriter) -> None:

@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -29,7 +30,7 @@ from bot.files import FileFetcher
 from bot.media import Kind
 from bot.models.reka import RekaChat
 from bot.reply import Replier
-from bot.state import StateStore
+from bot.state import StateStore, open_state
 from bot.thread import BotIdentity, ThreadReader
 
 log = logging.getLogger("bot")
@@ -82,7 +83,7 @@ def build_app(
     model_session: aiohttp.ClientSession,
     identity: BotIdentity,
     state: StateStore,
-) -> AsyncApp:
+) -> tuple[AsyncApp, Answerer]:
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value()
@@ -128,14 +129,24 @@ def build_app(
         state=state,
         budget=Budget(settings.media_max_count, settings.media_max_bytes, settings.max_text_chars),
         parallel_downloads=settings.parallel_downloads,
+        max_concurrent=settings.max_concurrent_answers,
     )
     handlers.register(app, answerer, replier, state, settings.dedup_ttl_seconds, settings.reka_model)
-    return app
+    return app, answerer
 
 
 def web_app(app: AsyncApp | None, ready: asyncio.Event) -> web.Application:
-    """`POST /slack/events` (when serving HTTP) and `GET /healthz`, 200 once ready."""
+    """`POST /slack/events` (when serving HTTP) and `GET /healthz`, 200 once ready; both 503
+    while stopping, so that Slack retries the event elsewhere."""
     web_application = app.web_app(path="/slack/events") if app is not None else web.Application()
+
+    @web.middleware
+    async def refuse_while_stopping(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path == "/slack/events" and not ready.is_set():
+            return web.Response(status=503, text="stopping")
+        return await handler(request)
+
+    web_application.middlewares.append(refuse_while_stopping)
 
     async def healthz(_: web.Request) -> web.Response:
         return web.Response(
@@ -164,10 +175,9 @@ async def serve(settings: Settings) -> None:
         )
         client = slack_client(settings, slack_session)
         identity = await identify(client)
-        state = StateStore(settings.state_path)
-        stack.callback(state.close)
-        await state.purge_expired()
-        app = build_app(settings, client, slack_session, model_session, identity, state)
+        state = open_state(settings.state_path, settings.redis_url)
+        stack.push_async_callback(state.close)
+        app, answerer = build_app(settings, client, slack_session, model_session, identity, state)
 
         runner = web.AppRunner(web_app(None if settings.socket_mode else app, ready), access_log=None)
         await runner.setup()
@@ -188,5 +198,11 @@ async def serve(settings: Settings) -> None:
             log.info("serving Slack events on port %d as %s", settings.port, identity.user_id)
         ready.set()
         await stop.wait()
+        # Stop taking work (/healthz and /slack/events answer 503, Socket Mode disconnects, so
+        # Slack and the load balancer go elsewhere), let answers in flight finish, then go.
         ready.clear()
-        log.info("stopping")
+        if settings.socket_mode:
+            await socket.disconnect_async()  # type: ignore[no-untyped-call]
+        log.info("stopping: waiting up to %g s for answers in flight", settings.shutdown_grace_seconds)
+        await answerer.drain(settings.shutdown_grace_seconds)
+        log.info("stopped")

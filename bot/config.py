@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     parallel_downloads: int = Field(default=8, ge=1)
     download_timeout_seconds: float = Field(default=60.0, gt=0)
     state_path: str = "bot-state.sqlite3"
+    redis_url: str | None = None
+    max_concurrent_answers: int = Field(default=50, ge=1)
+    shutdown_grace_seconds: float = Field(default=25.0, ge=0)
     dedup_ttl_seconds: int = Field(default=3600, gt=0)
     log_level: str = "INFO"
 

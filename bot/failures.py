@@ -67,6 +67,11 @@ class NothingAsked(Failure):
         )
 
 
+class Interrupted(Failure):
+    def __init__(self) -> None:
+        super().__init__("I was restarted before I could finish this answer. Please ask again.")
+
+
 class Unexpected(Failure):
     def __init__(self) -> None:
         super().__init__(

@@ -67,7 +67,8 @@ class ThreadReader:
         self._mention = re.compile(rf"<@{re.escape(identity.user_id)}(\|[^>]*)?>")
 
     async def read(self, channel: str, thread_ts: str, until_ts: str) -> list[ThreadMessage]:
-        """The thread's messages up to and including the one at `until_ts`."""
+        """The thread's messages up to the question at `until_ts`; later questions are left
+        for their own answers."""
         raw: list[dict[str, Any]] = []
         try:
             pages = await self._client.conversations_replies(
@@ -79,14 +80,21 @@ class ThreadReader:
             error = str(err.response.get("error", "unknown_error"))
             needed = err.response.get("needed")
             raise SlackRefused("read this thread", error, needed) from None
-        messages = []
+        before, question, answered_since = [], [], []
         for item in raw:
-            if float(item.get("ts", "0")) > float(until_ts):
-                continue
             message = self._to_message(item)
-            if message is not None:
-                messages.append(message)
-        return messages
+            if message is None:
+                continue
+            ts = float(item.get("ts", "0"))
+            if ts < float(until_ts):
+                before.append(message)
+            elif ts == float(until_ts):
+                question.append(message)
+            elif message.role == "assistant":
+                answered_since.append(message)
+        # The bot's answers to earlier questions, written while this one waited its turn,
+        # go before it: the model then reads the thread as the asker will.
+        return before + answered_since + question
 
     async def names(self, user_ids: set[str]) -> dict[str, str]:
         """Display names for people in the thread (`users.info`); ids where Slack won't say."""

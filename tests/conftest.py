@@ -21,6 +21,7 @@ import pytest
 
 from tests.emulators.reka import API_KEY, RekaEmulator
 from tests.emulators.slack import APP_TOKEN, BOT_TOKEN, BOT_USER, TEAM, SlackEmulator
+from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -187,6 +188,7 @@ class World:
             "HOST": "127.0.0.1",
             "STATE_PATH": str(self.workdir / "state.sqlite3"),
             "LOG_LEVEL": "DEBUG",
+            "SHUTDOWN_GRACE_SECONDS": "2",
         }
         env.update(overrides)
         return {k: v for k, v in env.items() if v != ""}
@@ -268,3 +270,13 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         log = bot.log()
         for secret in SECRETS:
             assert secret not in log, "a secret reached the bot's log"
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    server = RedisServer(tmp_path, free_port())
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -16,7 +16,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import conversation
 from bot.attachments import AttachmentLoader
-from bot.failures import Failure, FileSkipped, Interrupted, ModelEmptyAnswer, NothingAsked, Unexpected
+from bot.failures import (
+    Failure,
+    FileSkipped,
+    Interrupted,
+    ModelEmptyAnswer,
+    NothingAsked,
+    RateLimited,
+    Unexpected,
+)
 from bot.files import SlackFile
 from bot.media import Attachment, Kind
 from bot.models.reka import RekaChat
@@ -42,6 +50,15 @@ class Question:
     team: str | None = None
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """Questions allowed per user and per channel in a window (0: no limit)."""
+
+    per_user: int = 0
+    per_channel: int = 0
+    window_seconds: int = 3600
+
+
 @dataclass
 class _Files:
     attachments: dict[str, Attachment]
@@ -62,6 +79,7 @@ class Answerer:
         budget: conversation.Budget,
         parallel_downloads: int = 8,
         max_concurrent: int = 50,
+        limits: RateLimits | None = None,
     ) -> None:
         self._client = client
         self._threads = threads
@@ -71,6 +89,7 @@ class Answerer:
         self._state = state
         self._budget = budget
         self._parallel_downloads = parallel_downloads
+        self._limits = limits or RateLimits()
         self._slots = asyncio.Semaphore(max_concurrent)
         self._running: set[asyncio.Task[None]] = set()
 
@@ -84,6 +103,10 @@ class Answerer:
         writer = self._replier.writer(question.channel, question.thread_ts, question.user, question.team)
         lease: Lease | None = None
         try:
+            refusal = await self._over_limit(question)
+            if refusal is not None:
+                await self._replier.notice(question.channel, question.thread_ts, f":hourglass: {refusal}")
+                return
             if self._slots.locked():
                 progress.show("is queued behind other questions...")
             async with self._slots:
@@ -102,6 +125,17 @@ class Answerer:
                 await lease.release()
             await progress.clear()
             self._running.discard(task)
+
+    async def _over_limit(self, question: Question) -> RateLimited | None:
+        window = self._limits.window_seconds
+        checks = [
+            ("You", self._limits.per_user, f"user:{question.team}:{question.user}"),
+            ("This channel", self._limits.per_channel, f"channel:{question.team}:{question.channel}"),
+        ]
+        for who, limit, key in checks:
+            if limit and await self._state.count(f"rate:{key}", window) > limit:
+                return RateLimited(who, limit, window)
+        return None
 
     async def drain(self, grace_seconds: float) -> None:
         """Let the answers in flight finish within `grace_seconds`; interrupt the rest (each

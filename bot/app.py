@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot.answer import Answerer
+from bot.answer import Answerer, RateLimits
 from bot.attachments import AttachmentLoader
 from bot.cache import make_cache
 from bot.config import ConfigError, Settings
@@ -130,6 +130,9 @@ def build_app(
         budget=Budget(settings.media_max_count, settings.media_max_bytes, settings.max_text_chars),
         parallel_downloads=settings.parallel_downloads,
         max_concurrent=settings.max_concurrent_answers,
+        limits=RateLimits(
+            settings.rate_limit_per_user, settings.rate_limit_per_channel, settings.rate_limit_window_seconds
+        ),
     )
     handlers.register(app, answerer, replier, state, settings.dedup_ttl_seconds, settings.reka_model)
     return app, answerer

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     max_concurrent_answers: int = Field(default=50, ge=1)
     shutdown_grace_seconds: float = Field(default=25.0, ge=0)
+    rate_limit_per_user: int = Field(default=0, ge=0)
+    rate_limit_per_channel: int = Field(default=0, ge=0)
+    rate_limit_window_seconds: int = Field(default=3600, ge=1)
     dedup_ttl_seconds: int = Field(default=3600, gt=0)
     log_level: str = "INFO"
 

@@ -67,6 +67,15 @@ class NothingAsked(Failure):
         )
 
 
+class RateLimited(Failure):
+    def __init__(self, who: str, limit: int, window_seconds: int) -> None:
+        minutes = max(1, window_seconds // 60)
+        super().__init__(
+            f"{who} reached the limit of {limit} questions in {minutes} minutes. "
+            "Please ask again a little later."
+        )
+
+
 class Interrupted(Failure):
     def __init__(self) -> None:
         super().__init__("I was restarted before I could finish this answer. Please ask again.")

@@ -44,6 +44,10 @@ class StateStore(Protocol):
         """Hold the lock `key` (waiting for it; `on_wait` is called once if it must wait)."""
         ...
 
+    async def count(self, key: str, window_seconds: float) -> int:
+        """Add one to the counter `key` of the current window; return its new value."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -104,6 +108,10 @@ class SqliteState:
                 "CREATE TABLE IF NOT EXISTS locks "
                 "(key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL)"
             )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS counters "
+                "(key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at REAL NOT NULL)"
+            )
             self._db.execute("DELETE FROM claims WHERE expires_at <= ?", (time.time(),))
 
     async def claim(self, key: str, ttl_seconds: float) -> bool:
@@ -126,6 +134,26 @@ class SqliteState:
 
         await _poll(try_once, on_wait)
         return _Renewed(extend, release)
+
+    async def count(self, key: str, window_seconds: float) -> int:
+        return await asyncio.to_thread(self._increment, key, window_seconds)
+
+    def _increment(self, key: str, window_seconds: float) -> int:
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM counters WHERE key = ? AND expires_at <= ?", (key, now))
+                self._db.execute(
+                    "INSERT INTO counters VALUES (?, 1, ?) ON CONFLICT(key) DO UPDATE SET value = value + 1",
+                    (key, now + window_seconds),
+                )
+                (value,) = self._db.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return int(value)
 
     def _insert(self, table: str, row: tuple[object, ...]) -> bool:
         """Insert `row` (key first, expiry last) unless a live row has its key."""
@@ -182,6 +210,19 @@ class RedisState:
         if not await _owned(lock):
             return _NoLease()
         return _Renewed(lock.reacquire, lock.release)
+
+    async def count(self, key: str, window_seconds: float) -> int:
+        name = f"count:{key}"
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, int(window_seconds), nx=True)
+                value, _ = await pipe.execute()
+        except RedisError as err:
+            self._report_down(err)
+            return 0  # no limit is enforced while Redis is away
+        self._report_up()
+        return int(value)
 
     def _report_down(self, err: RedisError) -> None:
         if self._down_since is None:

@@ -129,3 +129,22 @@ async def test_replicas_sharing_a_sqlite_file_also_answer_once(world: World) -> 
 
     replies = await world.slack.wait_for_replies("C1", message["ts"], settle=1.0)
     assert [r["markdown_text"] for r in replies] == ["once"]
+
+
+async def test_rate_limits_answer_with_a_friendly_message(world: World) -> None:
+    await world.start_bot(RATE_LIMIT_PER_USER="2", RATE_LIMIT_PER_CHANNEL="3")
+    for n in range(2):
+        question = await world.mention(f"question {n}", channel=f"C{n}", user="U1")
+        assert not (await world.answer_to(question, channel=f"C{n}")).startswith(":hourglass:")
+
+    third = await world.mention("one more", channel="C9", user="U1")
+    assert await world.answer_to(third, channel="C9") == (
+        ":hourglass: You reached the limit of 2 questions in 60 minutes. Please ask again a little later."
+    )
+    for user in ("U2", "U3", "U2"):  # others in one channel: the channel's limit is 3
+        question = await world.mention(f"hello from {user}", channel="C7", user=user)
+        await world.slack.wait_for_replies("C7", question["ts"])
+    fourth = await world.mention("and me?", channel="C7", user="U3")
+    replies = await world.slack.wait_for_replies("C7", fourth["ts"])
+    assert replies[-1]["text"].startswith(":hourglass: This channel reached the limit of 3 questions")
+    assert world.reka.attempts == 5

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot import config
-from bot.app import configure_logging, serve
+from bot import config, logs
+from bot.app import serve
 
 
 def main() -> int:
     try:
         settings = config.load()
-        configure_logging(settings.log_level)
+        logs.configure(settings.log_level, settings.log_format)
         asyncio.run(serve(settings))
     except config.ConfigError as err:
         print(f"bot: {err}", file=sys.stderr)

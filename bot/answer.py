@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import conversation
+from bot import conversation, logs, metrics
 from bot.attachments import AttachmentLoader
 from bot.failures import (
     Failure,
@@ -48,6 +48,7 @@ class Question:
     ts: str
     user: str
     team: str | None = None
+    event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,21 @@ class Answerer:
     async def answer(self, question: Question) -> None:
         """Answer in the thread: at most `max_concurrent` answers at once in this process,
         one at a time per thread (across replicas), and never silently dropped."""
+        logs.bind(
+            team=question.team, channel=question.channel, thread=question.thread_ts, event=question.event_id
+        )
         task = asyncio.current_task()
         assert task is not None
         self._running.add(task)
+        metrics.IN_FLIGHT.inc()
+        started = time.monotonic()
         progress = Progress(self._client, question.channel, question.thread_ts, question.ts)
         writer = self._replier.writer(question.channel, question.thread_ts, question.user, question.team)
         lease: Lease | None = None
         try:
             refusal = await self._over_limit(question)
             if refusal is not None:
+                metrics.ANSWERS.labels("rate_limited").inc()
                 await self._replier.notice(question.channel, question.thread_ts, f":hourglass: {refusal}")
                 return
             if self._slots.locked():
@@ -114,9 +121,12 @@ class Answerer:
                     f"thread:{question.channel}:{question.thread_ts}",
                     on_wait=lambda: progress.show("is waiting for the answer before this one..."),
                 )
-                await self._compose(question, progress, writer)
+                outcome = await self._compose(question, progress, writer)
+            metrics.ANSWERS.labels(outcome).inc()
+            metrics.SECONDS.observe(time.monotonic() - started)
         except asyncio.CancelledError:
-            log.warning("answer interrupted in %s thread %s", question.channel, question.thread_ts)
+            metrics.ANSWERS.labels("interrupted").inc()
+            log.warning("answer interrupted")
             await self._keep_what_was_written(writer)
             await self._replier.notice(question.channel, question.thread_ts, f":warning: {Interrupted()}")
             raise
@@ -125,6 +135,7 @@ class Answerer:
                 await lease.release()
             await progress.clear()
             self._running.discard(task)
+            metrics.IN_FLIGHT.dec()
 
     async def _over_limit(self, question: Question) -> RateLimited | None:
         window = self._limits.window_seconds
@@ -149,7 +160,8 @@ class Answerer:
         if late:
             await asyncio.wait(late, timeout=10)
 
-    async def _compose(self, question: Question, progress: Progress, writer: AnswerWriter) -> None:
+    async def _compose(self, question: Question, progress: Progress, writer: AnswerWriter) -> str:
+        """Read, download, ask, write; returns the outcome ("answered" or "failed")."""
         started = time.monotonic()
         try:
             progress.show("is reading the thread...")
@@ -164,10 +176,11 @@ class Answerer:
             if not turns:
                 raise NothingAsked()
             progress.show("is thinking...")
-            finish_reason = None
+            finish_reason, usage = None, None
             async for chunk in self._model.stream(turns):
                 await writer.write(chunk.text)
                 finish_reason = chunk.finish_reason or finish_reason
+                usage = chunk.usage or usage
             if not writer.written.strip():
                 raise ModelEmptyAnswer()
             notes = await self._notes(question, messages, files)
@@ -176,22 +189,28 @@ class Answerer:
             if notes:
                 await writer.write("\n\n" + "\n\n".join(notes))
             await writer.close()
+            _count(files, usage)
+            seconds = round(time.monotonic() - started, 3)
             log.info(
-                "answered in %s thread %s: %d messages, %d files, %d characters, %.2f s",
-                question.channel,
-                question.thread_ts,
+                "answered: %d messages, %d files, %d characters, %.2f s",
                 len(messages),
                 len(files.attachments),
                 len(writer.written),
-                time.monotonic() - started,
+                seconds,
+                extra={"seconds": seconds, "files": len(files.attachments), "usage": usage or {}},
             )
         except Failure as failure:
             log.info("answer failed: %s", type(failure).__name__)
+            metrics.FAILURES.labels(type(failure).__name__).inc()
             await self._keep_what_was_written(writer)
             await self._replier.notice(question.channel, question.thread_ts, f":warning: {failure}")
+            return "failed"
         except Exception:
             log.exception("answer failed unexpectedly")
+            metrics.FAILURES.labels("Unexpected").inc()
             await self._replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
+            return "failed"
+        return "answered"
 
     @staticmethod
     async def _keep_what_was_written(writer: AnswerWriter) -> None:
@@ -236,3 +255,11 @@ class Answerer:
             if await self._state.claim(told, _TOLD_FOR_SECONDS):
                 notes.append(note)
         return notes
+
+
+def _count(files: _Files, usage: dict[str, int] | None) -> None:
+    for attachment in files.attachments.values():
+        metrics.FILES.labels(attachment.kind.value).inc()
+        metrics.FILE_BYTES.labels(attachment.kind.value).inc(attachment.size)
+    for direction in ("input", "output"):
+        metrics.TOKENS.labels(direction).inc((usage or {}).get(f"{direction}_tokens", 0))

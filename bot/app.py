@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
+from bot import metrics
 from bot.answer import Answerer, RateLimits
 from bot.attachments import AttachmentLoader
 from bot.cache import make_cache
@@ -34,21 +35,6 @@ from bot.state import StateStore, open_state
 from bot.thread import BotIdentity, ThreadReader
 
 log = logging.getLogger("bot")
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # slack-sdk logs request details at DEBUG; keep them out unless asked for.
-    quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
-    for name in ("slack_sdk", "slack_bolt", "aiohttp.access"):
-        logging.getLogger(name).setLevel(quiet)
-    logging.getLogger("slack_bolt").addFilter(_drop_token_skipped_warning)
-
-
-def _drop_token_skipped_warning(record: logging.LogRecord) -> bool:
-    """Bolt warns that SLACK_BOT_TOKEN is unused because we hand it a client (for
-    SLACK_API_URL) built with that very token: nothing for an admin to act on."""
-    return "`token` will be unused" not in record.getMessage()
 
 
 def slack_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
@@ -156,7 +142,11 @@ def web_app(app: AsyncApp | None, ready: asyncio.Event) -> web.Application:
             status=200 if ready.is_set() else 503, text="ok" if ready.is_set() else "starting"
         )
 
+    async def prometheus(_: web.Request) -> web.Response:
+        return web.Response(body=metrics.exposition(), content_type="text/plain", charset="utf-8")
+
     web_application.router.add_get("/healthz", healthz)
+    web_application.router.add_get("/metrics", prometheus)
     return web_application
 
 

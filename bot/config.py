@@ -6,6 +6,7 @@ The environment names are an interface: users, the tests and staging setups set 
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = Field(default=3600, ge=1)
     dedup_ttl_seconds: int = Field(default=3600, gt=0)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("slack_api_url", "reka_base_url")
     @classmethod

@@ -24,7 +24,9 @@ async def _is_question(event: dict[str, Any]) -> bool:
 
 def register(app: AsyncApp, answerer: Answerer) -> None:
     @app.event("message", matchers=[_is_question])
-    async def on_direct_message(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_direct_message(
+        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         await answerer.answer(
             Question(
                 channel=event["channel"],
@@ -32,6 +34,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 ts=event["ts"],
                 user=event["user"],
                 team=context.team_id,
+                event_id=body.get("event_id"),
             )
         )
 

@@ -12,7 +12,7 @@ from bot.answer import Answerer, Question
 
 def register(app: AsyncApp, answerer: Answerer) -> None:
     @app.event("app_mention")
-    async def on_mention(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_mention(event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext) -> None:
         await answerer.answer(
             Question(
                 channel=event["channel"],
@@ -20,5 +20,6 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 ts=event["ts"],
                 user=event.get("user", ""),
                 team=context.team_id,
+                event_id=body.get("event_id"),
             )
         )

@@ -6,8 +6,9 @@ import asyncio
 import json
 import signal
 
+from tests import samples
 from tests.conftest import World, app_mention, envelope
-from tests.emulators.reka import Reply
+from tests.emulators.reka import Fail, Reply
 from tests.emulators.slack import BOT_USER
 from tests.redis_server import RedisServer
 
@@ -148,3 +149,27 @@ async def test_rate_limits_answer_with_a_friendly_message(world: World) -> None:
     replies = await world.slack.wait_for_replies("C7", fourth["ts"])
     assert replies[-1]["text"].startswith(":hourglass: This channel reached the limit of 3 questions")
     assert world.reka.attempts == 5
+
+
+async def test_metrics_count_answers_failures_files_and_tokens(world: World) -> None:
+    bot = await world.start_bot()
+    world.reka.script = [Reply("three words here"), Fail(401)]
+    photo = world.slack.add_file("a.png", samples.image("PNG"), "image/png")
+    first = await world.mention("look", files=[photo])
+    await world.answer_to(first)
+    second = await world.mention("again", channel="C2")
+    await world.answer_to(second, channel="C2")
+    assert bot.http is not None
+
+    async with bot.http.get(f"{bot.url}/metrics") as resp:
+        assert resp.status == 200
+        text = await resp.text()
+
+    values = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    assert float(values['bot_answers_total{outcome="answered"}']) == 1
+    assert float(values['bot_answers_total{outcome="failed"}']) == 1
+    assert float(values['bot_failures_total{kind="ModelAuthFailed"}']) == 1
+    assert float(values['bot_files_total{kind="image"}']) == 1
+    assert float(values['bot_file_bytes_total{kind="image"}']) == len(samples.image("PNG"))
+    assert float(values['bot_model_tokens_total{direction="output"}']) == 3  # as the emulator reported
+    assert float(values["bot_answers_in_flight"]) == 0

@@ -46,6 +46,7 @@ class Chunk:
 
     text: str
     finish_reason: str | None = None
+    usage: dict[str, int] | None = None  # input_tokens, output_tokens, when the model says
 
 
 class _Retry(Exception):
@@ -168,17 +169,18 @@ async def _read_events(resp: aiohttp.ClientResponse) -> AsyncIterator[Chunk]:
         data = line[5:].strip()
         if not data or data == "[DONE]":
             continue
-        response = (json.loads(data).get("responses") or [{}])[0]
+        event = json.loads(data)
+        response = (event.get("responses") or [{}])[0]
         content = str((response.get("chunk") or {}).get("content") or "")
         new = content[len(shown) :] if content.startswith(shown) else content
         shown = content if content.startswith(shown) else shown + content
-        yield Chunk(new, response.get("finish_reason"))
+        yield Chunk(new, response.get("finish_reason"), event.get("usage"))
 
 
 def _from_response(payload: dict[str, Any]) -> Chunk:
     response = (payload.get("responses") or [{}])[0]
     content = (response.get("message") or {}).get("content") or ""
-    return Chunk(str(content), response.get("finish_reason") or "stop")
+    return Chunk(str(content), response.get("finish_reason") or "stop", payload.get("usage"))
 
 
 def _retry_after(value: str | None) -> float | None:

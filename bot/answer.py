@@ -130,6 +130,10 @@ class Answerer:
             await self._keep_what_was_written(writer)
             await self._replier.notice(question.channel, question.thread_ts, f":warning: {Interrupted()}")
             raise
+        except Exception:  # the state store failed: still, never silence
+            log.exception("answer failed before it started")
+            metrics.FAILURES.labels("Unexpected").inc()
+            await self._replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
         finally:
             if lease is not None:
                 await lease.release()

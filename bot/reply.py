@@ -163,7 +163,7 @@ class AnswerWriter:
 
     async def _flush_later(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        self._pending = None
+        self._pending = None  # from here close() no longer cancels this: it waits for the lock
         try:
             await self._flush()
         except SlackApiError as err:  # close() sends it all again and reports a failure

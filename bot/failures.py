@@ -55,6 +55,13 @@ class ModelUnavailable(Failure):
         )
 
 
+class ModelBrokeOff(Failure):
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"The model's answer broke off ({what}). What it wrote is above; ask again for the rest."
+        )
+
+
 class ModelEmptyAnswer(Failure):
     def __init__(self) -> None:
         super().__init__("The model returned an empty answer. Please rephrase and ask again.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from tests import samples
 from tests.conftest import World
 from tests.emulators.reka import API_KEY, Fail, Reply, Silence
 
@@ -76,3 +77,31 @@ async def test_an_answer_that_stalls_keeps_what_was_written(world: World) -> Non
     answer = await world.answer_to(question, count=2)
     assert answer.startswith("First part.") and "Second part" not in answer
     assert "didn't answer within 1 seconds" in answer
+
+
+async def test_an_answer_whose_connection_drops_keeps_what_was_written(world: World) -> None:
+    await world.start_bot()
+    world.reka.script = [Reply("The first half. The second half.", pieces=2, gap=0.2, break_after=1)]
+
+    question = await world.mention("hi")
+
+    answer = await world.answer_to(question, count=2)
+    assert answer.startswith("The first half") and "second half" not in answer
+    assert (
+        "The model's answer broke off (the connection was lost" in answer
+        and "ask again for the rest" in answer
+    )
+    assert world.reka.attempts == 1  # text already shown is not asked for twice
+
+
+async def test_the_request_goes_with_its_exact_length_not_chunked(world: World) -> None:
+    await world.start_bot()
+    files = [
+        world.slack.add_file("a.png", samples.image("PNG"), "image/png"),
+        world.slack.add_file("b.wav", samples.wav(), "audio/wav"),
+    ]
+
+    question = await world.mention("two files", files=files)
+
+    await world.answer_to(question)
+    assert world.reka.framing == [str(world.reka.body_bytes[-1])]

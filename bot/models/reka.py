@@ -23,6 +23,7 @@ import aiohttp
 from bot.conversation import Turn
 from bot.failures import (
     ModelAuthFailed,
+    ModelBrokeOff,
     ModelRejected,
     ModelTimedOut,
     ModelUnavailable,
@@ -56,9 +57,18 @@ class _Retry(Exception):
         self.retry_after = retry_after
 
 
-def request_body(model: str, max_tokens: int, turns: Sequence[Turn]) -> Callable[[], AsyncIterator[bytes]]:
-    """The JSON request, as a factory of byte streams (one per attempt). Each file's base64
-    is written piece by piece straight into the stream: no copy of it is ever held whole."""
+@dataclass(frozen=True)
+class Body:
+    """A request body written as a stream, whose length is known in advance."""
+
+    stream: Callable[[], AsyncIterator[bytes]]
+    length: int
+
+
+def request_body(model: str, max_tokens: int, turns: Sequence[Turn]) -> Body:
+    """The JSON request, as a factory of byte streams (one per attempt) and its exact length
+    (so it goes with Content-Length, not chunked). Each file's base64 is written piece by
+    piece straight into the stream: no copy of it is ever held whole."""
     marker = f"@@media-{uuid.uuid4().hex}@@"
     media: list[Attachment] = []
     messages = []
@@ -73,6 +83,9 @@ def request_body(model: str, max_tokens: int, turns: Sequence[Turn]) -> Callable
         messages.append({"role": turn.role, "content": parts})
     skeleton = json.dumps({"model": model, "messages": messages, "max_tokens": max_tokens, "stream": True})
     pieces = skeleton.split(marker)  # text, index, text, index, ..., text
+    length = sum(len(piece.encode()) for piece in pieces[::2]) + sum(
+        len(_data_url_prefix(a)) + 4 * ((a.size + 2) // 3) for a in media
+    )
 
     async def stream() -> AsyncIterator[bytes]:
         for position, piece in enumerate(pieces):
@@ -80,12 +93,16 @@ def request_body(model: str, max_tokens: int, turns: Sequence[Turn]) -> Callable
                 yield piece.encode()
                 continue
             attachment = media[int(piece)]
-            yield f"data:{attachment.mime};base64,".encode()
+            yield _data_url_prefix(attachment)
             for chunk in attachment.base64_chunks():
                 yield chunk
                 await asyncio.sleep(0)  # let Slack's acknowledgements through between pieces
 
-    return stream
+    return Body(stream, length)
+
+
+def _data_url_prefix(attachment: Attachment) -> bytes:
+    return f"data:{attachment.mime};base64,".encode()
 
 
 class RekaChat:
@@ -122,8 +139,8 @@ class RekaChat:
                     yield chunk
                 return
             except _Retry as retry:
-                if produced:
-                    raise ModelUnavailable(retry.what, 0) from None
+                if produced:  # text is on screen: going again would write it twice
+                    raise ModelBrokeOff(retry.what) from None
                 delay = retry.retry_after
                 if delay is None:
                     delay = min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2)
@@ -133,11 +150,17 @@ class RekaChat:
                 attempt += 1
                 await asyncio.sleep(delay)
 
-    async def _attempt(self, body: Callable[[], AsyncIterator[bytes]]) -> AsyncIterator[Chunk]:
-        headers = {"X-Api-Key": self._api_key, "Content-Type": "application/json"}
+    async def _attempt(self, body: Body) -> AsyncIterator[Chunk]:
+        headers = {
+            "X-Api-Key": self._api_key,
+            "Content-Type": "application/json",
+            "Content-Length": str(body.length),
+        }
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self._silence_timeout)
         try:
-            async with self._session.post(self._url, data=body(), headers=headers, timeout=timeout) as resp:
+            async with self._session.post(
+                self._url, data=body.stream(), headers=headers, timeout=timeout
+            ) as resp:
                 if resp.status != 200:
                     await self._raise_for(resp)
                 if resp.content_type == "text/event-stream":
@@ -147,8 +170,8 @@ class RekaChat:
                     yield _from_response(await resp.json())
         except TimeoutError:
             raise ModelTimedOut(self._silence_timeout) from None
-        except aiohttp.ClientConnectionError as err:
-            raise _Retry(f"connection failed: {type(err).__name__}", None) from None
+        except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as err:
+            raise _Retry(f"the connection was lost: {type(err).__name__}", None) from None
 
     async def _raise_for(self, resp: aiohttp.ClientResponse) -> None:
         text = await resp.text(errors="replace")

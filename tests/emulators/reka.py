@@ -70,6 +70,7 @@ class Reply:
     gap: float = 0.0
     finish_reason: str = "stop"
     stall_after: int | None = None  # stop sending (without closing) after this many events
+    break_after: int | None = None  # drop the connection after this many events
 
 
 @dataclass
@@ -98,6 +99,7 @@ class RekaEmulator(LocalServer):
     def __init__(self, check: bool = True) -> None:
         super().__init__()
         self.check = check
+        self.framing: list[str] = []  # each request's Content-Length, or "chunked"
         self.body_bytes: list[int] = []
         self.script: list[Script] = []
         self.received: list[Received] = []
@@ -113,6 +115,11 @@ class RekaEmulator(LocalServer):
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         self.attempts += 1
+        self.framing.append(
+            "chunked"
+            if request.headers.get("Transfer-Encoding") == "chunked"
+            else request.headers["Content-Length"]
+        )
         if request.headers.get("X-Api-Key") != API_KEY:
             return web.json_response({"detail": "Invalid API key"}, status=401)
         if not self.check:
@@ -124,7 +131,9 @@ class RekaEmulator(LocalServer):
             assert isinstance(reply, Reply), "check=False answers with replies only"
             return await _stream(request, reply)
         try:
-            body = await request.json()
+            raw = await request.read()
+            self.body_bytes.append(len(raw))
+            body = json.loads(raw)
             received = _check(body)
         except ValueError as err:
             self.rejected.append(str(err))
@@ -153,6 +162,10 @@ async def _stream(request: web.Request, step: Reply) -> web.StreamResponse:
     for number, cut in enumerate(cuts, start=1):
         if step.stall_after is not None and number > step.stall_after:
             await asyncio.sleep(3600)
+        if step.break_after is not None and number > step.break_after:
+            assert request.transport is not None
+            request.transport.abort()  # the connection drops mid-answer
+            return response
         last = number == len(cuts)
         event = _response(step.text[:cut], step.finish_reason if last else None, done=False)
         await response.write(f"event: message\ndata: {json.dumps(event)}\n\n".encode())

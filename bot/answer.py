@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import conversation, logs, metrics
 from bot.attachments import AttachmentLoader
@@ -29,9 +28,10 @@ from bot.files import SlackFile
 from bot.media import Attachment, Kind
 from bot.models.reka import RekaChat
 from bot.progress import Progress
-from bot.reply import AnswerWriter, Replier
+from bot.reply import AnswerWriter, Replier, StreamingSupport
 from bot.state import Lease, StateStore
 from bot.thread import ThreadMessage, ThreadReader
+from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,12 @@ class Question:
     thread_ts: str
     ts: str
     user: str
-    team: str | None = None
+    workspace: Workspace
     event_id: str | None = None
+
+    @property
+    def team(self) -> str | None:
+        return self.workspace.team
 
 
 @dataclass(frozen=True)
@@ -71,23 +75,18 @@ class Answerer:
 
     def __init__(
         self,
-        client: AsyncWebClient,
-        threads: ThreadReader,
         loader: AttachmentLoader,
         model: RekaChat,
-        replier: Replier,
         state: StateStore,
         budget: conversation.Budget,
         parallel_downloads: int = 8,
         max_concurrent: int = 50,
         limits: RateLimits | None = None,
     ) -> None:
-        self._client = client
-        self._threads = threads
         self._loader = loader
         self._model = model
-        self._replier = replier
         self._state = state
+        self._streaming: dict[str | None, StreamingSupport] = {}  # per workspace
         self._budget = budget
         self._parallel_downloads = parallel_downloads
         self._limits = limits or RateLimits()
@@ -105,14 +104,16 @@ class Answerer:
         self._running.add(task)
         metrics.IN_FLIGHT.inc()
         started = time.monotonic()
-        progress = Progress(self._client, question.channel, question.thread_ts, question.ts)
-        writer = self._replier.writer(question.channel, question.thread_ts, question.user, question.team)
+        client = question.workspace.client
+        replier = Replier(client, self._streaming.setdefault(question.team, StreamingSupport()))
+        progress = Progress(client, question.channel, question.thread_ts, question.ts)
+        writer = replier.writer(question.channel, question.thread_ts, question.user, question.team)
         lease: Lease | None = None
         try:
             refusal = await self._over_limit(question)
             if refusal is not None:
                 metrics.ANSWERS.labels("rate_limited").inc()
-                await self._replier.notice(question.channel, question.thread_ts, f":hourglass: {refusal}")
+                await replier.notice(question.channel, question.thread_ts, f":hourglass: {refusal}")
                 return
             if self._slots.locked():
                 progress.show("is queued behind other questions...")
@@ -121,19 +122,19 @@ class Answerer:
                     f"thread:{question.channel}:{question.thread_ts}",
                     on_wait=lambda: progress.show("is waiting for the answer before this one..."),
                 )
-                outcome = await self._compose(question, progress, writer)
+                outcome = await self._compose(question, progress, replier, writer)
             metrics.ANSWERS.labels(outcome).inc()
             metrics.SECONDS.observe(time.monotonic() - started)
         except asyncio.CancelledError:
             metrics.ANSWERS.labels("interrupted").inc()
             log.warning("answer interrupted")
             await self._keep_what_was_written(writer)
-            await self._replier.notice(question.channel, question.thread_ts, f":warning: {Interrupted()}")
+            await replier.notice(question.channel, question.thread_ts, f":warning: {Interrupted()}")
             raise
         except Exception:  # the state store failed: still, never silence
             log.exception("answer failed before it started")
             metrics.FAILURES.labels("Unexpected").inc()
-            await self._replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
+            await replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
         finally:
             if lease is not None:
                 await lease.release()
@@ -164,18 +165,21 @@ class Answerer:
         if late:
             await asyncio.wait(late, timeout=10)
 
-    async def _compose(self, question: Question, progress: Progress, writer: AnswerWriter) -> str:
+    async def _compose(
+        self, question: Question, progress: Progress, replier: Replier, writer: AnswerWriter
+    ) -> str:
         """Read, download, ask, write; returns the outcome ("answered" or "failed")."""
         started = time.monotonic()
         try:
             progress.show("is reading the thread...")
-            messages = await self._threads.read(question.channel, question.thread_ts, question.ts)
+            threads = ThreadReader(question.workspace.client, question.workspace.identity)
+            messages = await threads.read(question.channel, question.thread_ts, question.ts)
             file_count = len({f.id for m in messages for f in m.files})
             if file_count:
                 progress.show(f"is reading {file_count} file{'s' if file_count > 1 else ''}...")
-            files = await self._download(messages)
+            files = await self._download(messages, question.workspace)
             speakers = {m.speaker for m in messages if m.role == "user"}
-            names = await self._threads.names(speakers) if len(speakers) > 1 else {}
+            names = await threads.names(speakers) if len(speakers) > 1 else {}
             turns = conversation.build(messages, files.attachments, files.skipped, names, self._budget)
             if not turns:
                 raise NothingAsked()
@@ -207,12 +211,12 @@ class Answerer:
             log.info("answer failed: %s", type(failure).__name__)
             metrics.FAILURES.labels(type(failure).__name__).inc()
             await self._keep_what_was_written(writer)
-            await self._replier.notice(question.channel, question.thread_ts, f":warning: {failure}")
+            await replier.notice(question.channel, question.thread_ts, f":warning: {failure}")
             return "failed"
         except Exception:
             log.exception("answer failed unexpectedly")
             metrics.FAILURES.labels("Unexpected").inc()
-            await self._replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
+            await replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
             return "failed"
         return "answered"
 
@@ -223,7 +227,7 @@ class Answerer:
         except SlackApiError as err:
             log.warning("could not finish the partial answer: %s", err.response.get("error"))
 
-    async def _download(self, messages: Sequence[ThreadMessage]) -> _Files:
+    async def _download(self, messages: Sequence[ThreadMessage], workspace: Workspace) -> _Files:
         """Every file of the thread, at most a few at once; one file failing skips only it."""
         unique: dict[str, SlackFile] = {f.id: f for m in messages for f in m.files}
         limit = asyncio.Semaphore(self._parallel_downloads)
@@ -232,7 +236,7 @@ class Answerer:
         async def one(file: SlackFile) -> None:
             async with limit:
                 try:
-                    files.attachments[file.id] = await self._loader.load(file)
+                    files.attachments[file.id] = await self._loader.load(file, workspace)
                 except FileSkipped as skipped:
                     files.skipped[file.id] = skipped.reason
 

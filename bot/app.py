@@ -30,9 +30,8 @@ from bot.conversation import Budget
 from bot.files import FileFetcher
 from bot.media import Kind
 from bot.models.reka import RekaChat
-from bot.reply import Replier
 from bot.state import StateStore, open_state
-from bot.thread import BotIdentity, ThreadReader
+from bot.workspace import BotIdentity
 
 log = logging.getLogger("bot")
 
@@ -77,10 +76,8 @@ def build_app(
         else "",
         logger=logging.getLogger("slack_bolt"),
     )
-    replier = Replier(client)
     fetcher = FileFetcher(
         slack_session,
-        token=settings.slack_bot_token.get_secret_value(),
         api_url=settings.slack_api_base,
         max_bytes=settings.max_file_bytes,
         timeout_seconds=settings.download_timeout_seconds,
@@ -93,10 +90,7 @@ def build_app(
         },
     )
     answerer = Answerer(
-        client=client,
-        threads=ThreadReader(client, identity),
         loader=AttachmentLoader(
-            client,
             fetcher,
             make_cache(settings.media_cache_dir, settings.media_cache_bytes),
             image_max_edge=settings.image_max_edge,
@@ -111,7 +105,6 @@ def build_app(
             silence_timeout=settings.reka_request_timeout_seconds,
             retry_seconds=settings.reka_retry_seconds,
         ),
-        replier=replier,
         state=state,
         budget=Budget(settings.media_max_count, settings.media_max_bytes, settings.max_text_chars),
         parallel_downloads=settings.parallel_downloads,
@@ -120,7 +113,7 @@ def build_app(
             settings.rate_limit_per_user, settings.rate_limit_per_channel, settings.rate_limit_window_seconds
         ),
     )
-    handlers.register(app, answerer, replier, state, settings.dedup_ttl_seconds, settings.reka_model)
+    handlers.register(app, answerer, state, settings.dedup_ttl_seconds, settings.reka_model)
     return app, answerer
 
 

@@ -14,6 +14,7 @@ from bot.cache import MediaCache
 from bot.failures import FileSkipped
 from bot.files import FileFetcher, SlackFile
 from bot.media import Attachment, Kind
+from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -21,27 +22,25 @@ log = logging.getLogger(__name__)
 class AttachmentLoader:
     def __init__(
         self,
-        client: AsyncWebClient,
         fetcher: FileFetcher,
         cache: MediaCache,
         image_max_edge: int,
         image_max_bytes: int,
     ) -> None:
-        self._client = client
         self._fetcher = fetcher
         self._cache = cache
         self._image_max_edge = image_max_edge
         self._image_max_bytes = image_max_bytes
 
-    async def load(self, file: SlackFile) -> Attachment:
+    async def load(self, file: SlackFile, workspace: Workspace) -> Attachment:
         """`FileSkipped` when this file can't be read (the answer goes on without it)."""
         key = f"{file.id}:{file.size}"
         cached = await self._cache.get(key)
         if cached is not None:
             return cached
         if file.needs_info:
-            file = await self._resolve(file)
-        content = await self._fetcher.fetch(file)
+            file = await self._resolve(file, workspace.client)
+        content = await self._fetcher.fetch(file, workspace.token)
         attachment = Attachment.from_bytes(file.name, content, language=file.filetype)
         if attachment.kind is Kind.IMAGE:
             attachment = await asyncio.to_thread(
@@ -50,10 +49,10 @@ class AttachmentLoader:
         await self._cache.put(key, attachment)
         return attachment
 
-    async def _resolve(self, file: SlackFile) -> SlackFile:
+    async def _resolve(self, file: SlackFile, client: AsyncWebClient) -> SlackFile:
         """Slack Connect files come without a link: `files.info` gives it."""
         try:
-            info = await self._client.files_info(file=file.id)
+            info = await client.files_info(file=file.id)
         except SlackApiError as err:
             log.info("files.info refused for %s: %s", file.id, err.response.get("error"))
             raise FileSkipped(file.name, "Slack would not say where it is stored") from None

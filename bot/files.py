@@ -61,14 +61,12 @@ class FileFetcher:
     def __init__(
         self,
         session: aiohttp.ClientSession,
-        token: str,
         api_url: str,
         max_bytes: int,
         timeout_seconds: float,
         caps: Mapping[Kind, int] | None = None,
     ) -> None:
         self._session = session
-        self._token = token
         self._api_host = urlsplit(api_url).hostname
         self._max_bytes = max_bytes
         self._caps = caps or {}
@@ -83,9 +81,9 @@ class FileFetcher:
         host = urlsplit(url).hostname
         return host is not None and (host == self._api_host or bool(_SLACK_FILE_HOST.match(host)))
 
-    async def fetch(self, file: SlackFile) -> bytearray:
-        """The file's bytes; `FileSkipped` when this one file can't be read,
-        `MissingFilesScope` when Slack shows its sign-in page instead of the file."""
+    async def fetch(self, file: SlackFile, token: str) -> bytearray:
+        """The file's bytes, downloaded with the workspace's bot token; `FileSkipped` when this
+        one file can't be read, `MissingFilesScope` when Slack shows its sign-in page instead."""
         if file.mode == "external":
             raise FileSkipped(file.name, "it is stored outside Slack, where I don't send my token")
         if file.mode == "tombstone":
@@ -99,18 +97,18 @@ class FileFetcher:
             raise FileSkipped(file.name, f"it is larger than the {_megabytes(declared_cap)} I read")
         try:
             async with asyncio.timeout(self._timeout):
-                return await self._download(file)
+                return await self._download(file, token)
         except TimeoutError:
             raise FileSkipped(file.name, f"downloading it took longer than {self._timeout:g} s") from None
         except aiohttp.ClientError as err:
             log.warning("download of %s failed: %s", file.id, type(err).__name__)
             raise FileSkipped(file.name, "the download failed") from None
 
-    async def _download(self, file: SlackFile) -> bytearray:
+    async def _download(self, file: SlackFile, token: str) -> bytearray:
         url = file.url
         assert url is not None
         for _ in range(_MAX_REDIRECTS + 1):
-            headers = {"Authorization": f"Bearer {self._token}"} if self.trusts(url) else {}
+            headers = {"Authorization": f"Bearer {token}"} if self.trusts(url) else {}
             async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
                 if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                     url = urljoin(url, resp.headers["Location"])

@@ -227,28 +227,14 @@ class AnswerWriter:
 
 
 class Replier:
-    """Makes answer writers for threads, and posts the bot's own short notices."""
+    """Writes into the threads of one workspace: answers, and the bot's own short notices."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, support: StreamingSupport) -> None:
         self._client = client
-        self._support = StreamingSupport()
+        self._support = support
 
     def writer(self, channel: str, thread_ts: str, user: str, team: str | None) -> AnswerWriter:
         return AnswerWriter(self._client, channel, thread_ts, user, team, self._support)
-
-    async def post_question(self, channel: str, thread_ts: str | None, user: str, question: str) -> str:
-        """Post, as the bot, a question someone asked privately (slash command, shortcut),
-        marked so that reading the thread back gives it to the asker. Returns its ts."""
-        posted = await self._client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=f"<@{user}> asked: {question}",
-            metadata={
-                "event_type": QUESTION_EVENT_TYPE,
-                "event_payload": {"user": user, "question": question},
-            },
-        )
-        return str(posted["ts"])
 
     async def notice(self, channel: str, thread_ts: str, text: str) -> None:
         """A short message from the bot itself (a failure, a skipped file), in mrkdwn."""
@@ -256,3 +242,17 @@ class Replier:
             await self._client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
         except SlackApiError as err:
             log.error("could not post a notice in %s: %s", channel, err.response.get("error"))
+
+
+async def post_question(
+    client: AsyncWebClient, channel: str, thread_ts: str | None, user: str, question: str
+) -> str:
+    """Post, as the bot, a question someone asked privately (slash command, shortcut),
+    marked so that reading the thread back gives it to the asker. Returns its ts."""
+    posted = await client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread_ts,
+        text=f"<@{user}> asked: {question}",
+        metadata={"event_type": QUESTION_EVENT_TYPE, "event_payload": {"user": user, "question": question}},
+    )
+    return str(posted["ts"])

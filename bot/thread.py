@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.failures import Failure
 from bot.files import SlackFile
+from bot.workspace import BotIdentity
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +28,6 @@ GREETING_EVENT_TYPE = "multimodal_bot_greeting"
 # Subtypes that carry something a person or another bot said; all others
 # (joins, topic changes, deletions, ...) are not part of the conversation.
 _SPOKEN_SUBTYPES = {None, "file_share", "thread_broadcast", "bot_message", "me_message"}
-
-
-@dataclass(frozen=True)
-class BotIdentity:
-    """Who the bot is in this workspace, from `auth.test`."""
-
-    user_id: str
-    bot_id: str | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Answerer, Question
 from bot.thread import GREETING_EVENT_TYPE
+from handlers.workspace import workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,11 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 log.debug("setTitle refused: %s", err.response.get("error"))
         await answerer.answer(
             Question(
-                payload["channel"], payload["thread_ts"], payload["ts"], payload["user"], context.team_id
+                payload["channel"],
+                payload["thread_ts"],
+                payload["ts"],
+                payload["user"],
+                workspace_of(context),
             )
         )
 

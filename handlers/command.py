@@ -7,11 +7,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from bot.answer import Answerer, Question
-from bot.reply import Replier
+from bot.reply import post_question
+from handlers.workspace import workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +25,11 @@ USAGE = (
 )
 
 
-def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
+def register(app: AsyncApp, answerer: Answerer) -> None:
     @app.command(COMMAND)
-    async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_command(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
         question = (command.get("text") or "").strip()
         if not question or question.lower() == "help":
             await ack(response_type="ephemeral", text=USAGE)
@@ -33,7 +37,7 @@ def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
         await ack()
         user, channel = command["user_id"], command["channel_id"]
         try:
-            ts = await replier.post_question(channel, None, user, question)
+            ts = await post_question(context.client, channel, None, user, question)
         except SlackApiError as err:
             error = err.response.get("error")
             log.info("could not post the question: %s", error)
@@ -44,5 +48,5 @@ def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
             )
             return
         await answerer.answer(
-            Question(channel=channel, thread_ts=ts, ts=ts, user=user, team=command.get("team_id"))
+            Question(channel=channel, thread_ts=ts, ts=ts, user=user, workspace=workspace_of(context))
         )

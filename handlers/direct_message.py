@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.answer import Answerer, Question
+from handlers.workspace import workspace_of
 
 # New messages only: edits, deletions and joins are not questions.
 _QUESTION_SUBTYPES = {None, "file_share"}
@@ -33,7 +34,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 thread_ts=event.get("thread_ts") or event["ts"],
                 ts=event["ts"],
                 user=event["user"],
-                team=context.team_id,
+                workspace=workspace_of(context),
                 event_id=body.get("event_id"),
             )
         )

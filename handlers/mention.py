@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.answer import Answerer, Question
+from handlers.workspace import workspace_of
 
 
 def register(app: AsyncApp, answerer: Answerer) -> None:
@@ -19,7 +20,7 @@ def register(app: AsyncApp, answerer: Answerer) -> None:
                 thread_ts=event.get("thread_ts") or event["ts"],
                 ts=event["ts"],
                 user=event.get("user", ""),
-                team=context.team_id,
+                workspace=workspace_of(context),
                 event_id=body.get("event_id"),
             )
         )

@@ -9,11 +9,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answer import Answerer, Question
-from bot.reply import Replier
+from bot.reply import post_question
+from handlers.workspace import workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def question_modal(channel: str, thread_ts: str, excerpt: str) -> dict[str, Any]
     }
 
 
-def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
+def register(app: AsyncApp, answerer: Answerer) -> None:
     @app.shortcut(CALLBACK_ID)
     async def open_question(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -62,7 +64,13 @@ def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
         )
 
     @app.view(CALLBACK_ID)
-    async def ask(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
+    async def ask(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         question = (view["state"]["values"][_BLOCK][_INPUT].get("value") or "").strip()
         if not question:
             await ack(response_action="errors", errors={_BLOCK: "Type a question first."})
@@ -71,7 +79,7 @@ def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
         where = json.loads(view["private_metadata"])
         user = body["user"]["id"]
         try:
-            ts = await replier.post_question(where["channel"], where["thread_ts"], user, question)
+            ts = await post_question(client, where["channel"], where["thread_ts"], user, question)
         except SlackApiError as err:
             error = err.response.get("error")
             log.info("could not post the shortcut's question: %s", error)
@@ -81,5 +89,4 @@ def register(app: AsyncApp, answerer: Answerer, replier: Replier) -> None:
                 f"(Slack said `{error}`). Invite me there with `/invite` and ask again.",
             )
             return
-        team = (body.get("team") or {}).get("id")
-        await answerer.answer(Question(where["channel"], where["thread_ts"], ts, user, team))
+        await answerer.answer(Question(where["channel"], where["thread_ts"], ts, user, workspace_of(context)))

@@ -28,6 +28,7 @@ from bot.cache import make_cache
 from bot.config import ConfigError, Settings
 from bot.conversation import Budget
 from bot.files import FileFetcher
+from bot.installations import Installations
 from bot.media import Kind
 from bot.models.reka import RekaChat
 from bot.state import StateStore, open_state
@@ -39,7 +40,7 @@ log = logging.getLogger("bot")
 def slack_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
     """slack-sdk's client on a shared session: connections are kept and re-used."""
     return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
         base_url=settings.slack_api_base,
         session=session,
         retry_handlers=[
@@ -66,16 +67,25 @@ def build_app(
     client: AsyncWebClient,
     slack_session: aiohttp.ClientSession,
     model_session: aiohttp.ClientSession,
-    identity: BotIdentity,
     state: StateStore,
+    installations: Installations | None = None,
 ) -> tuple[AsyncApp, Answerer]:
+    oauth_settings = None
+    if installations is not None:
+        assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+        oauth_settings = installations.oauth_settings(
+            settings.slack_client_id, settings.slack_client_secret.get_secret_value()
+        )
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value()
         if settings.slack_signing_secret
         else "",
+        oauth_settings=oauth_settings,
         logger=logging.getLogger("slack_bolt"),
     )
+    if installations is not None:
+        app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: forget the tokens
     fetcher = FileFetcher(
         slack_session,
         api_url=settings.slack_api_base,
@@ -160,10 +170,18 @@ async def serve(settings: Settings) -> None:
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         )
         client = slack_client(settings, slack_session)
-        identity = await identify(client)
+        installations = None
+        if settings.oauth:
+            assert settings.slack_client_id is not None
+            installations = Installations(settings.database_url, settings.slack_client_id)
+            await installations.create_tables()
+            stack.push_async_callback(installations.close)
+            who = "every workspace that installs it (/slack/install)"
+        else:
+            who = (await identify(client)).user_id
         state = open_state(settings.state_path, settings.redis_url)
         stack.push_async_callback(state.close)
-        app, answerer = build_app(settings, client, slack_session, model_session, identity, state)
+        app, answerer = build_app(settings, client, slack_session, model_session, state, installations)
 
         runner = web.AppRunner(web_app(None if settings.socket_mode else app, ready), access_log=None)
         await runner.setup()
@@ -175,13 +193,9 @@ async def serve(settings: Settings) -> None:
             socket = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
             await socket.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack-bolt
             stack.push_async_callback(socket.close_async)
-            log.info(
-                "connected to Slack in Socket Mode as %s; /healthz on port %d",
-                identity.user_id,
-                settings.port,
-            )
+            log.info("connected to Slack in Socket Mode for %s; /healthz on port %d", who, settings.port)
         else:
-            log.info("serving Slack events on port %d as %s", settings.port, identity.user_id)
+            log.info("serving Slack events on port %d for %s", settings.port, who)
         ready.set()
         await stop.wait()
         # Stop taking work (/healthz and /slack/events answer 503, Socket Mode disconnects, so

@@ -27,7 +27,10 @@ class Settings(BaseSettings):
         env_file=".env", extra="ignore", case_sensitive=False, env_ignore_empty=True
     )
 
-    slack_bot_token: SecretStr
+    slack_bot_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    database_url: str = "sqlite:///bot-installations.sqlite3"
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     port: int = Field(default=3000, ge=1, le=65535)
@@ -77,8 +80,8 @@ class Settings(BaseSettings):
 
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
         return value
 
@@ -95,6 +98,20 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @model_validator(mode="after")
+    def _one_workspace_or_many(self) -> Settings:
+        if self.slack_bot_token is None and not (self.slack_client_id and self.slack_client_secret):
+            raise ValueError(
+                "SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install "
+                "in many workspaces): see .env.example"
+            )
+        return self
+
+    @property
+    def oauth(self) -> bool:
+        """Installed through OAuth in many workspaces, rather than with one bot token."""
+        return self.slack_bot_token is None
 
     @model_validator(mode="after")
     def _signing_secret_for_http(self) -> Settings:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from types import MappingProxyType
@@ -46,12 +47,27 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+_SLACK_TOKEN = re.compile(r"\b(xox[abeoprs]|xapp)-[A-Za-z0-9-]+")
+
+
+class _Redacting(logging.Formatter):
+    """Any Slack token in a line becomes `xoxb-[redacted]`: slack-sdk's DEBUG logs print the
+    responses of `oauth.v2.access`, tokens included."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self._inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _SLACK_TOKEN.sub(lambda m: f"{m.group(1)}-[redacted]", self._inner.format(record))
+
+
 def configure(level: str, fmt: str) -> None:
     handler = logging.StreamHandler()
     if fmt == "json":
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(_Redacting(JsonFormatter()))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(_Redacting(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")))
         handler.addFilter(_ContextFilter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # slack-sdk logs request details at DEBUG; keep them out unless asked for.

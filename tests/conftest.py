@@ -20,12 +20,13 @@ import aiohttp
 import pytest
 
 from tests.emulators.reka import API_KEY, RekaEmulator
-from tests.emulators.slack import APP_TOKEN, BOT_TOKEN, BOT_USER, TEAM, SlackEmulator
+from tests.emulators.slack import APP_TOKEN, BOT_TOKEN, BOT_USER, OAUTH_CLIENT_SECRET, TEAM, SlackEmulator
+from tests.postgres_server import PostgresServer
 from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
-SECRETS = (BOT_TOKEN, APP_TOKEN, API_KEY, SIGNING_SECRET)
+SECRETS = (BOT_TOKEN, APP_TOKEN, API_KEY, SIGNING_SECRET, OAUTH_CLIENT_SECRET, "xoxb-installed-")
 _event_ids = itertools.count(1)
 
 
@@ -58,15 +59,14 @@ class Bot:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, wait: bool = True) -> None:
+    async def start(self) -> None:
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log, stderr=log
         )
         log.close()
         self.http = aiohttp.ClientSession()
-        if wait:
-            await self.wait_ready()
+        await self.wait_ready()
 
     async def wait_ready(self, timeout: float = 20) -> None:
         assert self.http is not None and self.process is not None
@@ -106,9 +106,14 @@ class Bot:
             return resp.status, await resp.text()
 
     async def send_event(
-        self, event: dict[str, Any], event_id: str | None = None, retry_num: int | None = None, **post: Any
+        self,
+        event: dict[str, Any],
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        team: str = TEAM,
+        **post: Any,
     ) -> tuple[int, str]:
-        body = json.dumps(envelope(event, event_id)).encode()
+        body = json.dumps(envelope(event, event_id, team)).encode()
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
@@ -127,16 +132,16 @@ class Bot:
         return await self.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
 
 
-def envelope(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+def envelope(event: dict[str, Any], event_id: str | None = None, team: str = TEAM) -> dict[str, Any]:
     return {
         "token": "legacy-verification-token",
-        "team_id": TEAM,
+        "team_id": team,
         "api_app_id": "AAPP",
         "type": "event_callback",
         "event_id": event_id or f"Ev{next(_event_ids):06d}",
         "event_time": int(time.time()),
         "event_context": "4-context",
-        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True, "enterprise_id": None}],
+        "authorizations": [{"team_id": team, "user_id": BOT_USER, "is_bot": True, "enterprise_id": None}],
         "event": event,
     }
 
@@ -193,11 +198,12 @@ class World:
         env.update(overrides)
         return {k: v for k, v in env.items() if v != ""}
 
-    async def start_bot(self, wait: bool = True, **overrides: str) -> Bot:
+    async def start_bot(self, **overrides: str) -> Bot:
+        """Start the bot with these settings on top of `env()`, and wait until it is ready."""
         bot = Bot(self.env(**overrides), self.workdir)
         self.bots.append(bot)
         self._bot = bot
-        await bot.start(wait=wait)
+        await bot.start()
         return bot
 
     async def mention(
@@ -277,6 +283,16 @@ async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
     server = RedisServer(tmp_path, free_port())
     await server.start()
     try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def postgres_server() -> AsyncIterator[PostgresServer]:
+    server = PostgresServer(free_port())
+    try:
+        await server.start()
         yield server
     finally:
         await server.stop()

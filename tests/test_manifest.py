@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from bot.installations import BOT_SCOPES
 from handlers.command import COMMAND
 from handlers.shortcut import CALLBACK_ID as SHORTCUT
 from tests.emulators.slack import ALL_SCOPES
@@ -46,7 +47,10 @@ def test_the_manifest_asks_for_what_the_bot_uses() -> None:
         "app_home_opened",
         "assistant_thread_started",
         "assistant_thread_context_changed",
+        "app_uninstalled",
+        "tokens_revoked",
     }
+    assert sorted(m["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)  # what OAuth installs ask for
     assert [s["callback_id"] for s in m["features"]["shortcuts"]] == [SHORTCUT]
     assert m["features"]["assistant_view"]["assistant_description"]
     assert m["features"]["app_home"]["home_tab_enabled"] is True

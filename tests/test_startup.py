@@ -30,7 +30,11 @@ async def run_bot(world: World, **overrides: str) -> tuple[int, str]:
     ("overrides", "line"),
     [
         ({"REKA_API_KEY": ""}, "bot: REKA_API_KEY is not set: see .env.example"),
-        ({"SLACK_BOT_TOKEN": ""}, "bot: SLACK_BOT_TOKEN is not set: see .env.example"),
+        (
+            {"SLACK_BOT_TOKEN": ""},
+            "bot: SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install "
+            "in many workspaces): see .env.example",
+        ),
         (
             {"PORT": "eighty"},
             "bot: PORT is malformed: Input should be a valid integer, unable to parse string as an integer",

@@ -8,6 +8,7 @@ records every call, every download and every Socket Mode acknowledgement.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -20,6 +21,8 @@ from aiohttp import WSMsgType, web
 from tests.emulators.server import LocalServer
 
 BOT_TOKEN = "xoxb-test-bot-token-0123456789"
+OAUTH_CLIENT_ID = "1111.2222"
+OAUTH_CLIENT_SECRET = "oauth-client-secret-0123456789"
 APP_TOKEN = "xapp-test-app-token-0123456789"
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
@@ -93,6 +96,9 @@ class SlackEmulator(LocalServer):
         super().__init__()
         self.scopes: set[str] = set(ALL_SCOPES)
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.tokens: dict[str, str] = {BOT_TOKEN: TEAM}  # bot token -> its workspace
+        self.tokens_used: list[tuple[str, str]] = []  # (method, token) of every call
+        self.oauth_codes: dict[str, str] = {}  # install code -> the workspace installing
         self.call_times: list[tuple[str, float]] = []
         self.downloads: list[Download] = []
         self.socket_acks: list[dict[str, Any]] = []
@@ -276,15 +282,20 @@ class SlackEmulator(LocalServer):
                 params.update(await request.json())
             else:
                 params.update(dict(await request.post()))
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or params.get("token", "")
+        authorization = request.headers.get("Authorization", "")
+        token = authorization.removeprefix("Bearer ") or params.get("token", "")
         self.calls.append((method, params))
+        self.tokens_used.append((method, token))
         self.call_times.append((method, time.monotonic()))
         if method == "apps.connections.open":
             if token != APP_TOKEN:
                 return self._error("invalid_auth")
             return web.json_response({"ok": True, "url": self.base.replace("http", "ws") + "/socket"})
-        if token != BOT_TOKEN:
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_access(authorization, params))
+        if token not in self.tokens:
             return self._error("invalid_auth")
+        params["_team"] = self.tokens[token]
         if method in self.rate_limit:
             seconds = self.rate_limit.pop(method)
             return web.json_response(
@@ -316,13 +327,36 @@ class SlackEmulator(LocalServer):
     def _error(error: str) -> web.Response:
         return web.json_response({"ok": False, "error": error})
 
-    def _m_auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+    def _oauth_access(self, authorization: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Slack's side of the install: a code for client credentials -> a bot token."""
+        expected = "Basic " + base64.b64encode(f"{OAUTH_CLIENT_ID}:{OAUTH_CLIENT_SECRET}".encode()).decode()
+        if authorization != expected:
+            return {"ok": False, "error": "invalid_client_id"}
+        team = self.oauth_codes.pop(params.get("code", ""), None)
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = f"xoxb-installed-{team}-0123456789"
+        self.tokens[token] = team
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": ",".join(sorted(self.scopes)),
+            "bot_user_id": BOT_USER,
+            "app_id": "AAPP",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "U1", "scope": "", "access_token": None, "token_type": None},
+        }
+
+    def _m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
             "ok": True,
             "url": "https://emulated.slack.com/",
             "team": "Emulated",
             "user": "reka",
-            "team_id": TEAM,
+            "team_id": params["_team"],
             "user_id": BOT_USER,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
@@ -537,7 +571,8 @@ class SlackEmulator(LocalServer):
         stored = self.files.get(file_id)
         record = Download(request.path, authorization, 0, False)
         self.downloads.append(record)
-        if authorization != f"Bearer {BOT_TOKEN}" or "files:read" not in self.scopes or stored is None:
+        token = (authorization or "").removeprefix("Bearer ")
+        if token not in self.tokens or "files:read" not in self.scopes or stored is None:
             record.completed = True
             return web.Response(status=200, body=SIGN_IN_PAGE, content_type="text/html")
         response = web.StreamResponse(headers={"Content-Type": stored.mimetype})

@@ -173,3 +173,23 @@ async def test_metrics_count_answers_failures_files_and_tokens(world: World) -> 
     assert float(values['bot_file_bytes_total{kind="image"}']) == len(samples.image("PNG"))
     assert float(values['bot_model_tokens_total{direction="output"}']) == 3  # as the emulator reported
     assert float(values["bot_answers_in_flight"]) == 0
+
+
+async def test_two_questions_in_one_thread_on_two_replicas_are_answered_in_turn(
+    world: World, redis_server: RedisServer
+) -> None:
+    first_replica = await world.start_bot(REDIS_URL=redis_server.url)
+    second_replica = await world.start_bot(REDIS_URL=redis_server.url)
+    world.reka.script = [Reply("First answer.", pieces=4, gap=0.3), Reply("Second answer.")]
+    first = world.slack.post("C1", f"<@{BOT_USER}> first question", user="U1")
+    second = world.slack.post("C1", f"<@{BOT_USER}> second question", user="U2", thread_ts=first["ts"])
+
+    await first_replica.send_event(app_mention("C1", first))
+    await asyncio.sleep(0.1)
+    await second_replica.send_event(app_mention("C1", second))
+
+    replies = await world.slack.wait_for_replies("C1", first["ts"], count=2)
+    assert [r["markdown_text"] for r in replies] == ["First answer.", "Second answer."]
+    later = world.reka.received[1]  # the second replica waited for the first answer, and read it
+    assert [role for role, _ in later.messages] == ["user", "assistant", "user"]
+    assert "is waiting for the answer before this one..." in world.slack.status_of("C1", first["ts"])

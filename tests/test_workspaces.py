@@ -114,3 +114,20 @@ async def test_installations_can_live_in_postgresql(world: World, postgres_serve
     finally:
         await engine.dispose()
     assert [tuple(row) for row in rows] == [("T0777", INSTALLED_TOKEN)]
+
+
+async def test_revoked_tokens_are_forgotten(world: World) -> None:
+    database = world.workdir / "installations.sqlite3"
+    bot = await world.start_bot(**oauth_env(f"sqlite:///{database}"))
+    await install(world, bot, "T0777")
+
+    revoked = {"type": "tokens_revoked", "tokens": {"bot": [BOT_USER]}, "event_ts": "1"}
+    status, _ = await bot.send_event(revoked, event_id="EvR1", team="T0777")
+
+    assert status == 200
+    async with asyncio.timeout(5):
+        while True:
+            with sqlite3.connect(database) as db:
+                if db.execute("SELECT count(*) FROM slack_bots").fetchone() == (0,):
+                    break
+            await asyncio.sleep(0.05)

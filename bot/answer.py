@@ -59,9 +59,9 @@ class Question:
 class RateLimits:
     """Questions allowed per user and per channel in a window (0: no limit)."""
 
-    per_user: int = 0
-    per_channel: int = 0
-    window_seconds: int = 3600
+    per_user: int
+    per_channel: int
+    window_seconds: int
 
 
 @dataclass
@@ -79,9 +79,9 @@ class Answerer:
         model: RekaChat,
         state: StateStore,
         budget: conversation.Budget,
-        parallel_downloads: int = 8,
-        max_concurrent: int = 50,
-        limits: RateLimits | None = None,
+        parallel_downloads: int,
+        max_concurrent: int,
+        limits: RateLimits,
     ) -> None:
         self._loader = loader
         self._model = model
@@ -89,7 +89,7 @@ class Answerer:
         self._streaming: dict[str | None, StreamingSupport] = {}  # per workspace
         self._budget = budget
         self._parallel_downloads = parallel_downloads
-        self._limits = limits or RateLimits()
+        self._limits = limits
         self._slots = asyncio.Semaphore(max_concurrent)
         self._running: set[asyncio.Task[None]] = set()
 

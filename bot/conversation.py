@@ -24,9 +24,9 @@ class Turn:
 class Budget:
     """How much media one request may carry, and how much of a text file goes in."""
 
-    max_media: int = 20
-    max_media_bytes: int = 200 * 1024 * 1024
-    max_text_chars: int = 20_000
+    max_media: int
+    max_media_bytes: int
+    max_text_chars: int
 
 
 def build(
@@ -34,12 +34,11 @@ def build(
     attachments: Mapping[str, Attachment],
     skipped: Mapping[str, str],
     names: Mapping[str, str],
-    budget: Budget | None = None,
+    budget: Budget,
 ) -> list[Turn]:
     """Merge consecutive messages of one role, so roles alternate, starting and ending on a
     user turn. `attachments` and `skipped` are keyed by Slack file id. Media beyond the
     budget are dropped, the oldest first; every file not sent is named in the text."""
-    budget = budget or Budget()
     over_budget = _over_budget(messages, attachments, budget)
     speakers = {m.speaker for m in messages if m.role == "user"}
     turns: list[Turn] = []

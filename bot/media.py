@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,12 +119,3 @@ class Attachment:
         view = memoryview(self.content)
         for start in range(0, len(view), raw_chunk):  # a multiple of 3: no padding inside
             yield base64.b64encode(view[start : start + raw_chunk])
-
-    def data_url(self) -> str:
-        """`data:<mime>;base64,...` (a whole copy: for small files and other backends)."""
-        if self.mime is None:
-            raise ValueError(f"{self.name} has no known type to put in a data URL")
-        return f"data:{self.mime};base64," + b"".join(self.base64_chunks()).decode("ascii")
-
-    async def data_url_async(self) -> str:
-        return await asyncio.to_thread(self.data_url)

@@ -56,7 +56,6 @@ class ThreadReader:
     def __init__(self, client: AsyncWebClient, identity: BotIdentity) -> None:
         self._client = client
         self._identity = identity
-        self._names: dict[str, str] = {}
         self._mention = re.compile(rf"<@{re.escape(identity.user_id)}(\|[^>]*)?>")
 
     async def read(self, channel: str, thread_ts: str, until_ts: str) -> list[ThreadMessage]:
@@ -93,17 +92,15 @@ class ThreadReader:
         """Display names for people in the thread (`users.info`); ids where Slack won't say."""
         names: dict[str, str] = {}
         for user_id in sorted(u for u in user_ids if not u.startswith("bot:")):
-            if user_id not in self._names:
-                try:
-                    user = (await self._client.users_info(user=user_id)).get("user") or {}
-                    profile = user.get("profile") or {}
-                    self._names[user_id] = (
-                        profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
-                    )
-                except SlackApiError as err:
-                    log.debug("users.info refused: %s", err.response.get("error"))
-                    return names
-            names[user_id] = self._names[user_id]
+            try:
+                user = (await self._client.users_info(user=user_id)).get("user") or {}
+            except SlackApiError as err:
+                log.debug("users.info refused: %s", err.response.get("error"))
+                return names
+            profile = user.get("profile") or {}
+            names[user_id] = (
+                profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
+            )
         return names
 
     def _to_message(self, item: dict[str, Any]) -> ThreadMessage | None:

@@ -224,3 +224,16 @@ async def test_a_broken_image_gets_a_message_not_a_crash(world: World) -> None:
     answer = await world.answer_to(question)
     assert "couldn't read broken.jpg: it looks like an image but could not be opened" in answer
     assert [p.type for p in world.reka.received[-1].media()] == ["pdf_url"]
+
+
+async def test_a_slack_connect_file_slack_wont_describe_is_reported(world: World) -> None:
+    await world.start_bot()
+    world.slack.refuse["files.info"] = "file_not_found"
+    shell = {"id": "F0404", "name": "partner.png", "file_access": "check_file_info", "mode": "file_access"}
+
+    question = await world.mention("from the partner channel", files=[shell])
+
+    assert "couldn't read partner.png: Slack would not say where it is stored" in await world.answer_to(
+        question
+    )
+    assert world.slack.downloads == []

@@ -105,3 +105,14 @@ async def test_the_request_goes_with_its_exact_length_not_chunked(world: World) 
 
     await world.answer_to(question)
     assert world.reka.framing == [str(world.reka.body_bytes[-1])]
+
+
+async def test_an_empty_answer_says_so(world: World) -> None:
+    await world.start_bot()
+    world.reka.script = [Reply("")]
+
+    question = await world.mention("hi")
+
+    assert await world.answer_to(question) == (
+        ":warning: The model returned an empty answer. Please rephrase and ask again."
+    )

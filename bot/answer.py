@@ -6,6 +6,7 @@ Every failure ends in a message in the thread; nothing ends in silence.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
@@ -13,24 +14,31 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
-from bot import conversation, logs, metrics
+from bot import conversation, instructions, logs, metrics
 from bot.attachments import AttachmentLoader
+from bot.channel_settings import ChannelSettings
 from bot.failures import (
     Failure,
     FileSkipped,
     Interrupted,
     ModelEmptyAnswer,
     NothingAsked,
+    NotInThisChannel,
     RateLimited,
     Unexpected,
 )
 from bot.files import SlackFile
 from bot.media import Attachment, Kind
-from bot.models.reka import RekaChat
+from bot.models import Models
+from bot.models.base import ChatModel, Usage
+from bot.models.profiles import Profile
+from bot.people import Directory
 from bot.progress import Progress
+from bot.reasoning import ReasoningFilter
 from bot.reply import AnswerWriter, Replier, StreamingSupport
 from bot.state import Lease, StateStore
 from bot.thread import ThreadMessage, ThreadReader
+from bot.usage import UsageLedger
 from bot.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -70,13 +78,25 @@ class _Files:
     skipped: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Services:
+    """Where the answer's choices come from and where its cost goes."""
+
+    models: Models
+    settings: ChannelSettings
+    directory: Directory
+    ledger: UsageLedger
+    command: str  # the slash command, named in messages ("/reka")
+    show_reasoning: bool = False
+
+
 class Answerer:
     """Answers one question at a time per call; safe to call concurrently."""
 
     def __init__(
         self,
         loader: AttachmentLoader,
-        model: RekaChat,
+        services: Services,
         state: StateStore,
         budget: conversation.Budget,
         parallel_downloads: int,
@@ -84,7 +104,7 @@ class Answerer:
         limits: RateLimits,
     ) -> None:
         self._loader = loader
-        self._model = model
+        self._services = services
         self._state = state
         self._streaming: dict[str | None, StreamingSupport] = {}  # per workspace
         self._budget = budget
@@ -170,7 +190,12 @@ class Answerer:
     ) -> str:
         """Read, download, ask, write; returns the outcome ("answered" or "failed")."""
         started = time.monotonic()
+        services = self._services
         try:
+            chosen = await services.settings.effective(question.team, question.channel)
+            if not chosen.allowed:
+                raise NotInThisChannel(services.command)
+            profile, model = services.models.get(chosen.profile)
             progress.show("is reading the thread...")
             threads = ThreadReader(question.workspace.client, question.workspace.identity)
             messages = await threads.read(question.channel, question.thread_ts, question.ts)
@@ -180,32 +205,39 @@ class Answerer:
             files = await self._download(messages, question.workspace)
             speakers = {m.speaker for m in messages if m.role == "user"}
             names = await threads.names(speakers) if len(speakers) > 1 else {}
-            turns = conversation.build(messages, files.attachments, files.skipped, names, self._budget)
-            if not turns:
+            sent = conversation.build(
+                messages, files.attachments, files.skipped, names, _budget_for(self._budget, profile)
+            )
+            if not sent.turns:
                 raise NothingAsked()
+            system = await self._system_prompt(question, chosen.system_prompt, chosen.language)
             progress.show("is thinking...")
-            finish_reason, usage = None, None
-            async for chunk in self._model.stream(turns):
-                await writer.write(chunk.text)
-                finish_reason = chunk.finish_reason or finish_reason
-                usage = chunk.usage or usage
+            finish_reason, usage, reasoning = await self._stream(model, sent.turns, system, writer, progress)
             if not writer.written.strip():
                 raise ModelEmptyAnswer()
-            notes = await self._notes(question, messages, files)
+            notes = await self._notes(question, messages, files, sent.left_out)
             if finish_reason == "length":
                 notes.insert(0, CUT_OFF_NOTE)
+            if reasoning.strip() and services.show_reasoning:
+                notes.insert(0, _quoted_reasoning(reasoning))
             if notes:
                 await writer.write("\n\n" + "\n\n".join(notes))
             await writer.close()
             _count(files, usage)
+            await services.ledger.record(question.team, question.channel, question.user, profile.model, usage)
             seconds = round(time.monotonic() - started, 3)
             log.info(
-                "answered: %d messages, %d files, %d characters, %.2f s",
+                "answered with %s: %d messages, %d files, %d characters, %.2f s",
+                profile.name,
                 len(messages),
                 len(files.attachments),
                 len(writer.written),
                 seconds,
-                extra={"seconds": seconds, "files": len(files.attachments), "usage": usage or {}},
+                extra={
+                    "seconds": seconds,
+                    "files": len(files.attachments),
+                    "usage": vars(usage) if usage else {},
+                },
             )
         except Failure as failure:
             log.info("answer failed: %s", type(failure).__name__)
@@ -219,6 +251,44 @@ class Answerer:
             await replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
             return "failed"
         return "answered"
+
+    async def _system_prompt(self, question: Question, template: str | None, language: str | None) -> str:
+        client, team = question.workspace.client, question.team
+        asker = await self._services.directory.person(client, team, question.user)
+        where = await self._services.directory.channel(client, team, question.channel)
+        return instructions.system_prompt(
+            template,
+            date=dt.datetime.now(dt.UTC).strftime("%A, %d %B %Y"),
+            channel=where,
+            asker=asker.name,
+            language=language or instructions.language_of(asker.locale),
+        )
+
+    @staticmethod
+    async def _stream(
+        model: ChatModel,
+        turns: Sequence[conversation.Turn],
+        system: str,
+        writer: AnswerWriter,
+        progress: Progress,
+    ) -> tuple[str | None, Usage | None, str]:
+        """Write the answer as it comes, without the model's reasoning; returns why the
+        model stopped, what it cost, and the reasoning."""
+        finish_reason, usage, reasoning = None, None, []
+        split = ReasoningFilter()
+        async for chunk in model.stream(turns, system):
+            text, thought = split.feed(chunk.text)
+            if thought or chunk.reasoning:
+                reasoning.append(thought + chunk.reasoning)
+                if not writer.written:
+                    progress.show("is reasoning...")
+            await writer.write(text if writer.written else text.lstrip())
+            finish_reason = chunk.finish_reason or finish_reason
+            usage = chunk.usage or usage
+        text, thought = split.finish()
+        reasoning.append(thought)
+        await writer.write(text if writer.written else text.lstrip())
+        return finish_reason, usage, "".join(reasoning)
 
     @staticmethod
     async def _keep_what_was_written(writer: AnswerWriter) -> None:
@@ -248,12 +318,16 @@ class Answerer:
             raise failed.exceptions[0] from None
         return files
 
-    async def _notes(self, question: Question, messages: Sequence[ThreadMessage], files: _Files) -> list[str]:
-        """A line for each file of the thread that was not read, once per thread."""
+    async def _notes(
+        self, question: Question, messages: Sequence[ThreadMessage], files: _Files, left_out: dict[str, str]
+    ) -> list[str]:
+        """A line for each file of the thread that was not read or not sent, once per thread."""
         notes = []
         for file in {f.id: f for m in messages for f in m.files}.values():
             attachment = files.attachments.get(file.id)
-            if file.id in files.skipped:
+            if file.id in left_out:
+                note = f"_I didn't send {file.name} to the model: {left_out[file.id]}._"
+            elif file.id in files.skipped:
                 note = f"_I couldn't read {file.name}: {files.skipped[file.id]}._"
             elif attachment is not None and attachment.kind is Kind.OTHER:
                 note = f"_I can't read files like {file.name}, so I left it out._"
@@ -265,9 +339,35 @@ class Answerer:
         return notes
 
 
-def _count(files: _Files, usage: dict[str, int] | None) -> None:
+def _budget_for(base: conversation.Budget, profile: Profile) -> conversation.Budget:
+    """The bot's budget narrowed to what the profile's model takes."""
+    model = profile.capabilities
+
+    def least(ours: int, theirs: int | None) -> int:
+        return ours if theirs is None else min(ours, theirs)
+
+    max_input_chars = None
+    if model.context_tokens is not None:  # about 3 characters a token, leaving room for the answer
+        max_input_chars = max(1000, (model.context_tokens - profile.max_tokens) * 3)
+    return conversation.Budget(
+        max_media=least(base.max_media, model.max_media),
+        max_media_bytes=least(base.max_media_bytes, model.max_media_bytes),
+        max_text_chars=base.max_text_chars,
+        accepts=base.accepts & model.accepts,
+        max_images=model.max_images,
+        max_input_chars=max_input_chars,
+        model=f"`{profile.model}`",
+    )
+
+
+def _quoted_reasoning(reasoning: str) -> str:
+    quoted = "\n".join(f"> {line}" if line else ">" for line in reasoning.strip().splitlines())
+    return f"*How I got there*\n{quoted}"
+
+
+def _count(files: _Files, usage: Usage | None) -> None:
     for attachment in files.attachments.values():
         metrics.FILES.labels(attachment.kind.value).inc()
         metrics.FILE_BYTES.labels(attachment.kind.value).inc(attachment.size)
-    for direction in ("input", "output"):
-        metrics.TOKENS.labels(direction).inc((usage or {}).get(f"{direction}_tokens", 0))
+    metrics.TOKENS.labels("input").inc(usage.input_tokens if usage else 0)
+    metrics.TOKENS.labels("output").inc(usage.output_tokens if usage else 0)

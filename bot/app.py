@@ -22,16 +22,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot import metrics
-from bot.answer import Answerer, RateLimits
+from bot.answer import Answerer, RateLimits, Services
 from bot.attachments import AttachmentLoader
 from bot.cache import make_cache
+from bot.channel_settings import ChannelSettings
 from bot.config import ConfigError, Settings
 from bot.conversation import Budget
 from bot.files import FileFetcher
 from bot.installations import Installations
 from bot.media import Kind
-from bot.models.reka import RekaChat
+from bot.models import Models
+from bot.people import Directory
 from bot.state import StateStore, open_state
+from bot.usage import UsageLedger
 from bot.workspace import BotIdentity
 
 log = logging.getLogger("bot")
@@ -86,6 +89,14 @@ def build_app(
     )
     if installations is not None:
         app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: forget the tokens
+    services = Services(
+        models=models(settings, model_session),
+        settings=ChannelSettings(state, settings.default_profile, settings.settings_cache_seconds),
+        directory=Directory(settings.admins),
+        ledger=UsageLedger(state),
+        command=handlers.command.COMMAND,
+        show_reasoning=settings.show_reasoning,
+    )
     fetcher = FileFetcher(
         slack_session,
         api_url=settings.slack_api_base,
@@ -106,15 +117,7 @@ def build_app(
             image_max_edge=settings.image_max_edge,
             image_max_bytes=settings.image_max_bytes,
         ),
-        model=RekaChat(
-            model_session,
-            base_url=settings.reka_base_url,
-            api_key=settings.reka_api_key.get_secret_value(),
-            model=settings.reka_model,
-            max_tokens=settings.reka_max_tokens,
-            silence_timeout=settings.reka_request_timeout_seconds,
-            retry_seconds=settings.reka_retry_seconds,
-        ),
+        services=services,
         state=state,
         budget=Budget(settings.media_max_count, settings.media_max_bytes, settings.max_text_chars),
         parallel_downloads=settings.parallel_downloads,
@@ -123,8 +126,19 @@ def build_app(
             settings.rate_limit_per_user, settings.rate_limit_per_channel, settings.rate_limit_window_seconds
         ),
     )
-    handlers.register(app, answerer, state, settings.dedup_ttl_seconds, settings.reka_model)
+    handlers.register(app, answerer, services, state, settings.dedup_ttl_seconds)
     return app, answerer
+
+
+def models(settings: Settings, session: aiohttp.ClientSession) -> Models:
+    """A client for every configured profile, on the model's own connection pool."""
+    return Models(
+        settings.profiles(),
+        settings.default_profile,
+        session,
+        silence_timeout=settings.reka_request_timeout_seconds,
+        retry_seconds=settings.reka_retry_seconds,
+    )
 
 
 def web_app(app: AsyncApp | None, ready: asyncio.Event) -> web.Application:

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.models.profiles import Profile, ProfileSpec, resolve
+
 MB = 1024 * 1024
 
 
@@ -37,12 +39,17 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     slack_api_url: str = "https://slack.com/api/"
 
-    reka_api_key: SecretStr
+    reka_api_key: SecretStr | None = None
     reka_model: str = "reka-flash"
     reka_base_url: str = "https://api.reka.ai/v1"
     reka_max_tokens: int = Field(default=1024, ge=1)
     reka_request_timeout_seconds: float = Field(default=120.0, gt=0)
     reka_retry_seconds: float = Field(default=60.0, ge=0)
+    model_profiles: dict[str, ProfileSpec] = Field(default_factory=dict)
+    default_profile: str = "reka"
+    show_reasoning: bool = False
+    admin_users: str = ""  # comma-separated user ids who may change settings besides workspace admins
+    settings_cache_seconds: float = Field(default=10.0, ge=0)
 
     max_file_bytes: int = Field(default=100 * MB, gt=0)
     max_image_bytes: int = Field(default=50 * MB, gt=0)
@@ -100,26 +107,41 @@ class Settings(BaseSettings):
         return value.upper()
 
     @model_validator(mode="after")
-    def _one_workspace_or_many(self) -> Settings:
-        if self.slack_bot_token is None and not (self.slack_client_id and self.slack_client_secret):
+    def _profiles_resolve(self) -> Settings:
+        profiles = self.profiles()  # raises ValueError naming a bad profile
+        if self.default_profile not in profiles:
             raise ValueError(
-                "SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install "
-                "in many workspaces): see .env.example"
+                f"DEFAULT_PROFILE {self.default_profile} is not a profile: {', '.join(sorted(profiles))}"
             )
         return self
+
+    def profiles(self) -> dict[str, Profile]:
+        """Every model profile by name: `reka` from the REKA_* settings, then MODEL_PROFILES."""
+        specs = {"reka": ProfileSpec(backend="reka", model=self.reka_model), **self.model_profiles}
+        return {
+            name: resolve(name, spec, self.reka_base_url, self.reka_api_key, self.reka_max_tokens)
+            for name, spec in specs.items()
+        }
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.admin_users.split(",") if u.strip())
 
     @property
     def oauth(self) -> bool:
         """Installed through OAuth in many workspaces, rather than with one bot token."""
         return self.slack_bot_token is None
 
-    @model_validator(mode="after")
-    def _signing_secret_for_http(self) -> Settings:
-        if self.slack_app_token is None and self.slack_signing_secret is None:
-            raise ValueError(
-                "SLACK_SIGNING_SECRET is required over HTTP (or set SLACK_APP_TOKEN for Socket Mode)"
+    def slack_problem(self) -> str | None:
+        """What is missing to talk to Slack (the terminal's `ask` needs none of it)."""
+        if self.slack_bot_token is None and not (self.slack_client_id and self.slack_client_secret):
+            return (
+                "SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install "
+                "in many workspaces): see .env.example"
             )
-        return self
+        if self.slack_app_token is None and self.slack_signing_secret is None:
+            return "SLACK_SIGNING_SECRET is required over HTTP (or set SLACK_APP_TOKEN for Socket Mode)"
+        return None
 
     @property
     def socket_mode(self) -> bool:
@@ -131,10 +153,11 @@ class Settings(BaseSettings):
         return self.slack_api_url.rstrip("/") + "/"
 
 
-def load() -> Settings:
-    """Read the settings, or raise `ConfigError` naming the first bad one."""
+def load(slack: bool = True) -> Settings:
+    """Read the settings, or raise `ConfigError` naming the first bad one. `slack=False`
+    reads them for the terminal, where no Slack setting is needed."""
     try:
-        return Settings()  # type: ignore[call-arg]
+        settings = Settings()
     except ValidationError as err:
         first = err.errors()[0]
         name = "_".join(str(part) for part in first["loc"]).upper()
@@ -144,3 +167,7 @@ def load() -> Settings:
         if not name:
             raise ConfigError(message) from None
         raise ConfigError(f"{name} is malformed: {message}") from None
+    problem = settings.slack_problem() if slack else None
+    if problem:
+        raise ConfigError(problem)
+    return settings

@@ -22,11 +22,27 @@ class Turn:
 
 @dataclass(frozen=True)
 class Budget:
-    """How much media one request may carry, and how much of a text file goes in."""
+    """What one request may carry: which media kinds and how many (the model's limits and
+    the bot's), how much of a text file goes in, and how much text in all."""
 
     max_media: int
     max_media_bytes: int
     max_text_chars: int
+    accepts: frozenset[Kind] = frozenset(SENT_AS_MEDIA)
+    max_images: int | None = None
+    max_input_chars: int | None = None  # from the model's context length
+    model: str = "the model"
+
+
+@dataclass
+class Conversation:
+    """The turns to send, and the files left out of them (by Slack file id) with why."""
+
+    turns: list[Turn]
+    left_out: dict[str, str]
+
+
+_PLURAL = {Kind.IMAGE: "images", Kind.VIDEO: "videos", Kind.AUDIO: "audio", Kind.PDF: "PDFs"}
 
 
 def build(
@@ -35,10 +51,11 @@ def build(
     skipped: Mapping[str, str],
     names: Mapping[str, str],
     budget: Budget,
-) -> list[Turn]:
+) -> Conversation:
     """Merge consecutive messages of one role, so roles alternate, starting and ending on a
-    user turn. `attachments` and `skipped` are keyed by Slack file id. Media beyond the
-    budget are dropped, the oldest first; every file not sent is named in the text."""
+    user turn. `attachments` and `skipped` are keyed by Slack file id. Media the model
+    can't read, and media beyond the budget (the oldest first), are left out; every file
+    not sent is named in the text. The oldest turns go when the text outgrows the model."""
     over_budget = _over_budget(messages, attachments, budget)
     speakers = {m.speaker for m in messages if m.role == "user"}
     turns: list[Turn] = []
@@ -62,14 +79,28 @@ def build(
             turns.append(Turn("user", quoted, opening.attachments))
     while turns and turns[-1].role == "assistant":
         turns.pop()
-    return turns
+    if budget.max_input_chars is not None:
+        _fit(turns, budget.max_input_chars)
+    return Conversation(turns, over_budget)
+
+
+def _fit(turns: list[Turn], max_chars: int) -> None:
+    """Drop the oldest turns (a user turn and the answer to it) until the text fits."""
+    dropped = False
+    while len(turns) > 2 and sum(len(t.text) for t in turns) > max_chars:
+        del turns[:2]
+        dropped = True
+    if dropped:
+        turns[
+            0
+        ].text = f"[Earlier messages of this thread were left out to fit the model.]\n\n{turns[0].text}"
 
 
 def _over_budget(
     messages: Sequence[ThreadMessage], attachments: Mapping[str, Attachment], budget: Budget
 ) -> dict[str, str]:
-    """Ids of the media that don't fit, newest kept first, with the reason."""
-    count, total, dropped = 0, 0, {}
+    """Ids of the media the model can't read or that don't fit, newest kept first, with why."""
+    count, images, total, dropped = 0, 0, 0, {}
     seen: set[str] = set()
     for message in reversed(messages):
         for file in reversed(message.files):
@@ -77,13 +108,24 @@ def _over_budget(
             if attachment is None or attachment.kind not in SENT_AS_MEDIA or file.id in seen:
                 continue
             seen.add(file.id)
-            if count + 1 > budget.max_media:
+            if attachment.kind not in budget.accepts:
+                dropped[file.id] = f"{budget.model} can't read {_PLURAL[attachment.kind]}"
+            elif (
+                attachment.kind is Kind.IMAGE
+                and budget.max_images is not None
+                and images >= budget.max_images
+            ):
+                dropped[file.id] = (
+                    f"{budget.model} takes at most {budget.max_images} images at once; newer ones were kept"
+                )
+            elif count + 1 > budget.max_media:
                 dropped[file.id] = f"one request takes at most {budget.max_media} files; newer ones were kept"
             elif total + attachment.size > budget.max_media_bytes:
                 limit = budget.max_media_bytes // (1024 * 1024)
                 dropped[file.id] = f"one request takes at most {limit} MB of files; newer ones were kept"
             else:
                 count += 1
+                images += attachment.kind is Kind.IMAGE
                 total += attachment.size
     return dropped
 

@@ -28,9 +28,9 @@ class MissingFilesScope(Failure):
 
 
 class ModelAuthFailed(Failure):
-    def __init__(self) -> None:
+    def __init__(self, key_setting: str = "REKA_API_KEY") -> None:
         super().__init__(
-            "The model API rejected my API key, so I can't answer. An admin needs to check `REKA_API_KEY`."
+            f"The model API rejected my API key, so I can't answer. An admin needs to check `{key_setting}`."
         )
 
 
@@ -93,4 +93,12 @@ class Unexpected(Failure):
         super().__init__(
             "Something went wrong on my side while answering; it has been logged. "
             "Please ask again, and tell the app's admin if it keeps happening."
+        )
+
+
+class NotInThisChannel(Failure):
+    def __init__(self, command: str) -> None:
+        super().__init__(
+            "I'm not switched on in this channel. A workspace admin can add it to the channels I answer in "
+            f"(`{command} config workspace`, or my App Home tab); until then, ask me in a direct message."
         )

@@ -18,6 +18,8 @@ BOT_SCOPES = [
     "mpim:history",
     "chat:write",
     "chat:write.public",
+    "channels:read",
+    "groups:read",
     "commands",
     "files:read",
     "reactions:write",

@@ -3,9 +3,10 @@
 - SQLite (the default): a file, nothing to install; shared by processes on one host.
 - Redis (`REDIS_URL`): shared by any number of replicas.
 
-It holds event de-duplication (atomic, with expiry) and per-thread locks (held while an
-answer is written, renewed while held, expiring if their holder dies). No other module
-talks to SQLite or Redis. If Redis can't be reached, the bot keeps answering from this
+It holds event de-duplication (atomic, with expiry), per-thread locks (held while an
+answer is written, renewed while held, expiring if their holder dies), rate-limit
+counters, saved values (workspace and channel settings) and token usage by day. No other
+module talks to SQLite or Redis. If Redis can't be reached, the bot keeps answering from this
 replica's view and logs loudly: it never crashes for it.
 """
 
@@ -17,7 +18,8 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -35,6 +37,19 @@ class Lease(Protocol):
     async def release(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class UsageRow:
+    """Tokens and answers of one user, in one channel, with one model, on one day."""
+
+    day: str
+    channel: str
+    user: str
+    model: str
+    answers: int
+    input_tokens: int
+    output_tokens: int
+
+
 class StateStore(Protocol):
     async def claim(self, key: str, ttl_seconds: float) -> bool:
         """True for the first caller to claim `key` within `ttl_seconds`, False for the rest."""
@@ -46,6 +61,22 @@ class StateStore(Protocol):
 
     async def count(self, key: str, window_seconds: float) -> int:
         """Add one to the counter `key` of the current window; return its new value."""
+        ...
+
+    async def get(self, key: str) -> str | None:
+        """The value saved under `key`, or None."""
+        ...
+
+    async def put(self, key: str, value: str) -> None:
+        """Save `value` under `key`, for good."""
+        ...
+
+    async def add_usage(self, team: str, row: UsageRow) -> None:
+        """Add one answer's tokens to its day's totals."""
+        ...
+
+    async def usage(self, team: str, days: Sequence[str]) -> list[UsageRow]:
+        """The totals of `days` (YYYY-MM-DD), one row per day, channel, user and model."""
         ...
 
     async def close(self) -> None: ...
@@ -112,6 +143,12 @@ class SqliteState:
                 "CREATE TABLE IF NOT EXISTS counters "
                 "(key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at REAL NOT NULL)"
             )
+            self._db.execute("CREATE TABLE IF NOT EXISTS saved (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS usage (team TEXT, day TEXT, channel TEXT, user TEXT, model TEXT, "
+                "answers INTEGER, input_tokens INTEGER, output_tokens INTEGER, "
+                "PRIMARY KEY (team, day, channel, user, model))"
+            )
             self._db.execute("DELETE FROM claims WHERE expires_at <= ?", (time.time(),))
 
     async def claim(self, key: str, ttl_seconds: float) -> bool:
@@ -137,6 +174,49 @@ class SqliteState:
 
     async def count(self, key: str, window_seconds: float) -> int:
         return await asyncio.to_thread(self._increment, key, window_seconds)
+
+    async def get(self, key: str) -> str | None:
+        return await asyncio.to_thread(self._get, key)
+
+    def _get(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM saved WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    async def put(self, key: str, value: str) -> None:
+        sql = "INSERT INTO saved VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        await asyncio.to_thread(self._write, sql, (key, value))
+
+    async def add_usage(self, team: str, row: UsageRow) -> None:
+        sql = (
+            "INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(team, day, channel, user, model) "
+            "DO UPDATE SET answers = answers + excluded.answers, "
+            "input_tokens = input_tokens + excluded.input_tokens, "
+            "output_tokens = output_tokens + excluded.output_tokens"
+        )
+        values = (
+            team,
+            row.day,
+            row.channel,
+            row.user,
+            row.model,
+            row.answers,
+            row.input_tokens,
+            row.output_tokens,
+        )
+        await asyncio.to_thread(self._write, sql, values)
+
+    async def usage(self, team: str, days: Sequence[str]) -> list[UsageRow]:
+        return await asyncio.to_thread(self._usage, team, list(days))
+
+    def _usage(self, team: str, days: list[str]) -> list[UsageRow]:
+        places = ", ".join("?" * len(days))
+        sql = (
+            "SELECT day, channel, user, model, answers, input_tokens, output_tokens FROM usage "
+            f"WHERE team = ? AND day IN ({places})"
+        )
+        with self._lock:
+            return [UsageRow(*row) for row in self._db.execute(sql, (team, *days)).fetchall()]
 
     def _increment(self, key: str, window_seconds: float) -> int:
         now = time.time()
@@ -224,6 +304,42 @@ class RedisState:
         self._report_up()
         return int(value)
 
+    async def get(self, key: str) -> str | None:
+        try:
+            value = await self._redis.get(f"saved:{key}")
+        except RedisError as err:
+            self._report_down(err)
+            return None  # the defaults, until Redis is back
+        self._report_up()
+        return None if value is None else _text(value)
+
+    async def put(self, key: str, value: str) -> None:
+        await self._redis.set(f"saved:{key}", value)  # a failure reaches whoever saves: they are told
+
+    async def add_usage(self, team: str, row: UsageRow) -> None:
+        name = f"usage:{team}:{row.day}"
+        field = "\t".join((row.channel, row.user, row.model))
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hincrby(name, f"{field}\tanswers", row.answers)
+                pipe.hincrby(name, f"{field}\tinput", row.input_tokens)
+                pipe.hincrby(name, f"{field}\toutput", row.output_tokens)
+                await pipe.execute()
+        except RedisError as err:
+            self._report_down(err)  # this answer's usage is lost; the answer is not
+
+    async def usage(self, team: str, days: Sequence[str]) -> list[UsageRow]:
+        rows = []
+        for day in days:
+            totals: dict[tuple[str, ...], dict[str, int]] = {}
+            for raw_field, raw_value in (await self._redis.hgetall(f"usage:{team}:{day}")).items():
+                *key, what = _text(raw_field).split("\t")
+                totals.setdefault(tuple(key), {})[what] = int(raw_value)
+            for (channel, user, model), values in totals.items():
+                counts = (values.get("answers", 0), values.get("input", 0), values.get("output", 0))
+                rows.append(UsageRow(day, channel, user, model, *counts))
+        return rows
+
     def _report_down(self, err: RedisError) -> None:
         if self._down_since is None:
             self._down_since = time.monotonic()
@@ -236,6 +352,10 @@ class RedisState:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 async def _owned(lock: Lock) -> bool:

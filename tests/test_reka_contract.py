@@ -34,4 +34,6 @@ async def test_the_sdk_sends_the_bots_own_request_and_reads_the_answers(world: W
     assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(texts))  # cumulative
     assert chunks[-1].responses[0].finish_reason == "stop"
     assert response.responses[0].message.content == "plain"
-    assert [[part["type"] for part in m["content"]] for m in sent] == [["image_url", "pdf_url", "text"]]
+    system, question = sent
+    assert system["role"] == "system" and isinstance(system["content"], str)
+    assert [part["type"] for part in question["content"]] == ["image_url", "pdf_url", "text"]

@@ -1,1 +1,50 @@
-"""Model backends: the model's wire format, and nothing about Slack."""
+"""Model backends (Reka's native API, OpenAI-compatible servers) and the named profiles
+that choose between them."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+
+from bot.models.base import ChatModel
+from bot.models.openai_compat import OpenAICompatibleChat
+from bot.models.profiles import Profile
+from bot.models.reka import RekaChat
+
+log = logging.getLogger(__name__)
+
+
+def connect(
+    profile: Profile, session: aiohttp.ClientSession, silence_timeout: float, retry_seconds: float
+) -> ChatModel:
+    """The client for `profile`'s backend."""
+    backend = OpenAICompatibleChat if profile.backend == "openai" else RekaChat
+    return backend(session, profile, silence_timeout, retry_seconds)
+
+
+class Models:
+    """Every configured profile with its client; unknown names fall back to the default
+    (a saved channel setting may name a profile that was since removed)."""
+
+    def __init__(
+        self,
+        profiles: dict[str, Profile],
+        default: str,
+        session: aiohttp.ClientSession,
+        silence_timeout: float,
+        retry_seconds: float,
+    ) -> None:
+        self.profiles = profiles
+        self.default = default
+        self._clients = {
+            name: connect(profile, session, silence_timeout, retry_seconds)
+            for name, profile in profiles.items()
+        }
+
+    def get(self, name: str | None) -> tuple[Profile, ChatModel]:
+        if name not in self.profiles:
+            if name is not None:
+                log.warning("profile %s is no longer configured; using %s", name, self.default)
+            name = self.default
+        return self.profiles[name], self._clients[name]

@@ -51,8 +51,9 @@ class Received:
 
     model: str
     stream: bool
-    messages: list[tuple[str, list[Part]]]
+    messages: list[tuple[str, list[Part]]]  # the conversation, without the system prompt
     body: dict[str, Any] = field(repr=False)
+    system: str | None = None
 
     def media(self) -> list[Part]:
         return [p for _, parts in self.messages for p in parts if p.type != "text"]
@@ -71,6 +72,8 @@ class Reply:
     finish_reason: str = "stop"
     stall_after: int | None = None  # stop sending (without closing) after this many events
     break_after: int | None = None  # drop the connection after this many events
+    input_tokens: int = 10  # the usage reported (output: one token per word)
+    reasoning: str = ""  # OpenAI-compatible servers only: sent before the text as reasoning_content
 
 
 @dataclass
@@ -106,8 +109,16 @@ class RekaEmulator(LocalServer):
         self.rejected: list[str] = []
         self.attempts = 0
 
+    models = ("reka-core", "reka-flash", "reka-flash-3", "reka-edge")
+
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat", self._chat)
+        app.router.add_get("/v1/models", self._models)
+
+    async def _models(self, request: web.Request) -> web.Response:
+        if request.headers.get("X-Api-Key") != API_KEY:
+            return web.json_response({"detail": "Invalid API key"}, status=401)
+        return web.json_response([{"id": name} for name in self.models])
 
     async def start(self) -> None:
         await super().start()
@@ -150,7 +161,7 @@ class RekaEmulator(LocalServer):
             await asyncio.sleep(step.seconds)
             step = Reply("Too late.")
         if not received.stream:
-            return web.json_response(_response(step.text, step.finish_reason, done=True))
+            return web.json_response(_response(step, step.text, step.finish_reason, done=True))
         return await _stream(request, step)
 
 
@@ -167,7 +178,7 @@ async def _stream(request: web.Request, step: Reply) -> web.StreamResponse:
             request.transport.abort()  # the connection drops mid-answer
             return response
         last = number == len(cuts)
-        event = _response(step.text[:cut], step.finish_reason if last else None, done=False)
+        event = _response(step, step.text[:cut], step.finish_reason if last else None, done=False)
         await response.write(f"event: message\ndata: {json.dumps(event)}\n\n".encode())
         if step.gap:
             await asyncio.sleep(step.gap)
@@ -180,13 +191,13 @@ def _cuts(text: str, pieces: int) -> list[int]:
     return [round(len(text) * (i + 1) / pieces) for i in range(pieces)]
 
 
-def _response(text: str, finish_reason: str | None, done: bool) -> dict[str, Any]:
+def _response(step: Reply, text: str, finish_reason: str | None, done: bool) -> dict[str, Any]:
     key = "message" if done else "chunk"
     return {
         "id": "chat-emulated",
         "model": "reka-flash-20240904",
         "responses": [{key: {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
-        "usage": {"input_tokens": 10, "output_tokens": len(text.split())},
+        "usage": {"input_tokens": step.input_tokens, "output_tokens": len(text.split())},
     }
 
 
@@ -211,10 +222,15 @@ def _check(body: Any) -> Received:
             out.append((role, [Part("text", text=content)]))
             continue
         out.append((role, [_check_part(part) for part in content]))
-    roles = [role for role, _ in out if role != "system"]
+    system = None
+    if out and out[0][0] == "system":
+        system = "\n".join(p.text or "" for p in out.pop(0)[1])
+    roles = [role for role, _ in out]
+    if "system" in roles:
+        raise ValueError("a system message may only come first")
     if roles[-1] != "user" or any(a == b for a, b in itertools.pairwise(roles)):
         raise ValueError(f"roles must alternate and end with user: {roles}")
-    return Received(body["model"], bool(body.get("stream")), out, body)
+    return Received(body["model"], bool(body.get("stream")), out, body, system)
 
 
 def _check_part(part: Any) -> Part:

@@ -36,6 +36,9 @@ ALL_SCOPES = frozenset(
         "im:history",
         "mpim:history",
         "chat:write",
+        "chat:write.public",
+        "channels:read",
+        "groups:read",
         "commands",
         "files:read",
         "reactions:write",
@@ -63,6 +66,7 @@ _METHOD_SCOPE = {
     "reactions.remove": "reactions:write",
     "users.info": "users:read",
     "files.info": "files:read",
+    "chat.postEphemeral": "chat:write",
 }
 
 
@@ -105,6 +109,10 @@ class SlackEmulator(LocalServer):
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.files: dict[str, StoredFile] = {}
         self.users: dict[str, str] = {"U1": "ana", "U2": "ben", "U3": "chloe"}
+        self.admins: set[str] = {"U1"}  # workspace admins among the users
+        self.locales: dict[str, str] = {}  # user -> Slack locale ("ja-JP"); en-US when unset
+        self.channel_names: dict[str, str] = {"C1": "general", "C2": "random", "C3": "design"}
+        self.ephemeral: list[dict[str, Any]] = []  # chat.postEphemeral calls
         self.refuse: dict[str, str] = {}  # method -> error answered to the next call
         self.rate_limit: dict[str, int] = {}  # method -> Retry-After seconds of one HTTP 429
         self.redirects: dict[str, str] = {}  # path -> absolute Location
@@ -321,7 +329,7 @@ class SlackEmulator(LocalServer):
         if handler is None:
             return self._error("unknown_method")
         result: dict[str, Any] = handler(params)
-        return web.json_response(result)
+        return web.json_response(result, headers={"X-OAuth-Scopes": ",".join(sorted(self.scopes))})
 
     @staticmethod
     def _error(error: str) -> web.Response:
@@ -534,17 +542,34 @@ class SlackEmulator(LocalServer):
         return {"ok": True}
 
     def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        name = self.users.get(params["user"])
+        user = params["user"]
+        name = self.users.get(user)
         if name is None:
             return {"ok": False, "error": "user_not_found"}
-        return {
-            "ok": True,
-            "user": {
-                "id": params["user"],
-                "name": name,
-                "profile": {"display_name": name.title(), "real_name": name.title()},
-            },
+        info = {
+            "id": user,
+            "name": name,
+            "is_admin": user in self.admins,
+            "is_owner": False,
+            "profile": {"display_name": name.title(), "real_name": name.title()},
         }
+        if str(params.get("include_locale")).lower() in ("true", "1"):
+            info["locale"] = self.locales.get(user, "en-US")
+        return {"ok": True, "user": info}
+
+    def _m_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = params["channel"]
+        needed = "groups:read" if channel.startswith("G") else "channels:read"
+        if needed not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": needed}
+        name = self.channel_names.get(channel)
+        if name is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {"id": channel, "name": name, "is_channel": True, "is_mpim": False}}
+
+    def _m_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.ephemeral.append(params)
+        return {"ok": True, "message_ts": self.next_ts()}
 
     def _m_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
         stored = self.files.get(params["file"])

@@ -30,11 +30,10 @@ from bot.failures import (
 from bot.files import SlackFile
 from bot.media import Attachment, Kind
 from bot.models import Models
-from bot.models.base import ChatModel, Usage
-from bot.models.profiles import Profile
+from bot.models.base import Usage
 from bot.people import Directory
 from bot.progress import Progress
-from bot.reasoning import ReasoningFilter
+from bot.reasoning import without_reasoning
 from bot.reply import AnswerWriter, Replier, StreamingSupport
 from bot.state import Lease, StateStore
 from bot.thread import ThreadMessage, ThreadReader
@@ -206,13 +205,17 @@ class Answerer:
             speakers = {m.speaker for m in messages if m.role == "user"}
             names = await threads.names(speakers) if len(speakers) > 1 else {}
             sent = conversation.build(
-                messages, files.attachments, files.skipped, names, _budget_for(self._budget, profile)
+                messages, files.attachments, files.skipped, names, profile.budget(self._budget)
             )
             if not sent.turns:
                 raise NothingAsked()
             system = await self._system_prompt(question, chosen.system_prompt, chosen.language)
             progress.show("is thinking...")
-            finish_reason, usage, reasoning = await self._stream(model, sent.turns, system, writer, progress)
+            finish_reason, usage, reasoning = await without_reasoning(
+                model.stream(sent.turns, system),
+                writer.write,
+                on_reasoning=lambda: progress.show("is reasoning..."),
+            )
             if not writer.written.strip():
                 raise ModelEmptyAnswer()
             notes = await self._notes(question, messages, files, sent.left_out)
@@ -265,32 +268,6 @@ class Answerer:
         )
 
     @staticmethod
-    async def _stream(
-        model: ChatModel,
-        turns: Sequence[conversation.Turn],
-        system: str,
-        writer: AnswerWriter,
-        progress: Progress,
-    ) -> tuple[str | None, Usage | None, str]:
-        """Write the answer as it comes, without the model's reasoning; returns why the
-        model stopped, what it cost, and the reasoning."""
-        finish_reason, usage, reasoning = None, None, []
-        split = ReasoningFilter()
-        async for chunk in model.stream(turns, system):
-            text, thought = split.feed(chunk.text)
-            if thought or chunk.reasoning:
-                reasoning.append(thought + chunk.reasoning)
-                if not writer.written:
-                    progress.show("is reasoning...")
-            await writer.write(text if writer.written else text.lstrip())
-            finish_reason = chunk.finish_reason or finish_reason
-            usage = chunk.usage or usage
-        text, thought = split.finish()
-        reasoning.append(thought)
-        await writer.write(text if writer.written else text.lstrip())
-        return finish_reason, usage, "".join(reasoning)
-
-    @staticmethod
     async def _keep_what_was_written(writer: AnswerWriter) -> None:
         try:
             await writer.close()
@@ -337,27 +314,6 @@ class Answerer:
             if await self._state.claim(told, _TOLD_FOR_SECONDS):
                 notes.append(note)
         return notes
-
-
-def _budget_for(base: conversation.Budget, profile: Profile) -> conversation.Budget:
-    """The bot's budget narrowed to what the profile's model takes."""
-    model = profile.capabilities
-
-    def least(ours: int, theirs: int | None) -> int:
-        return ours if theirs is None else min(ours, theirs)
-
-    max_input_chars = None
-    if model.context_tokens is not None:  # about 3 characters a token, leaving room for the answer
-        max_input_chars = max(1000, (model.context_tokens - profile.max_tokens) * 3)
-    return conversation.Budget(
-        max_media=least(base.max_media, model.max_media),
-        max_media_bytes=least(base.max_media_bytes, model.max_media_bytes),
-        max_text_chars=base.max_text_chars,
-        accepts=base.accepts & model.accepts,
-        max_images=model.max_images,
-        max_input_chars=max_input_chars,
-        model=f"`{profile.model}`",
-    )
 
 
 def _quoted_reasoning(reasoning: str) -> str:

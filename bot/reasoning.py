@@ -6,6 +6,10 @@ before their answer; tags may be cut anywhere between two chunks.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from bot.models.base import Chunk, Usage
+
 _TAGS = {"<reasoning>": "</reasoning>", "<think>": "</think>"}
 
 
@@ -58,3 +62,30 @@ def _partial_tail(text: str, tags: list[str]) -> int:
         (n for tag in tags for n in range(1, len(tag)) if text.endswith(tag[:n])),
         default=0,
     )
+
+
+async def without_reasoning(
+    chunks: AsyncIterator[Chunk],
+    write: Callable[[str], Awaitable[None]],
+    on_reasoning: Callable[[], object] = lambda: None,
+) -> tuple[str | None, Usage | None, str]:
+    """Pass the answer's text to `write` as it comes, without the model's reasoning (and
+    without the blank lines after it); returns why the model stopped, what it cost, and
+    the reasoning. `on_reasoning` is called while the model reasons."""
+    finish_reason, usage, reasoning = None, None, []
+    split = ReasoningFilter()
+    started = False
+    async for chunk in chunks:
+        text, thought = split.feed(chunk.text)
+        if thought or chunk.reasoning:
+            reasoning.append(thought + chunk.reasoning)
+            on_reasoning()
+        text = text if started else text.lstrip()
+        started = started or bool(text)
+        await write(text)
+        finish_reason = chunk.finish_reason or finish_reason
+        usage = chunk.usage or usage
+    text, thought = split.finish()
+    reasoning.append(thought)
+    await write(text if started else text.lstrip())
+    return finish_reason, usage, "".join(reasoning)

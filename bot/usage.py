@@ -61,5 +61,6 @@ def report(rows: Iterable[UsageRow], days: int) -> str:
             counts[key(r)] += r.answers
         lines.append(f"\n*{title}*")
         for name in sorted(counts, key=lambda n: (-(inputs[n] + outputs[n]), n)):
-            lines.append(f"• {name}: {counts[name]:,} answers, {inputs[name]:,} in, {outputs[name]:,} out")
+            answered = f"{counts[name]:,} answer{'s' if counts[name] != 1 else ''}"
+            lines.append(f"• {name}: {answered}, {inputs[name]:,} in, {outputs[name]:,} out")
     return "\n".join(lines)

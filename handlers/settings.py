@@ -25,7 +25,9 @@ SAME_AS_WORKSPACE = "same-as-workspace"
 
 
 def not_admin(command: str) -> str:
-    return f"Only workspace admins can change my settings. `{command} settings` shows them."
+    return (
+        f"Only workspace admins can change my settings or see usage. `{command} settings` shows the settings."
+    )
 
 
 def _input(

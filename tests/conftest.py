@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
+from tests.emulators.openai_compat import API_KEY as OPENAI_KEY
+from tests.emulators.openai_compat import OpenAICompatibleEmulator
 from tests.emulators.reka import API_KEY, RekaEmulator
 from tests.emulators.slack import APP_TOKEN, BOT_TOKEN, BOT_USER, OAUTH_CLIENT_SECRET, TEAM, SlackEmulator
 from tests.postgres_server import PostgresServer
@@ -26,7 +28,7 @@ from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
-SECRETS = (BOT_TOKEN, APP_TOKEN, API_KEY, SIGNING_SECRET, OAUTH_CLIENT_SECRET, "xoxb-installed-")
+SECRETS = (BOT_TOKEN, APP_TOKEN, API_KEY, OPENAI_KEY, SIGNING_SECRET, OAUTH_CLIENT_SECRET, "xoxb-installed-")
 _event_ids = itertools.count(1)
 
 
@@ -166,12 +168,53 @@ def command_payload(text: str, channel: str, user: str, response_url: str) -> di
 class World:
     """Everything a story needs: `slack`, `reka`, `bot`, and the gestures people make."""
 
-    def __init__(self, slack: SlackEmulator, reka: RekaEmulator, workdir: Path) -> None:
+    def __init__(
+        self,
+        slack: SlackEmulator,
+        reka: RekaEmulator,
+        workdir: Path,
+        openai: OpenAICompatibleEmulator | None = None,
+    ) -> None:
         self.slack = slack
         self.reka = reka
+        self._openai = openai
         self.workdir = workdir
         self.bots: list[Bot] = []
         self._bot: Bot | None = None
+
+    @property
+    def openai(self) -> OpenAICompatibleEmulator:
+        assert self._openai is not None, "this world has no OpenAI-compatible server"
+        return self._openai
+
+    def openai_profile(self, name: str = "local", **fields: Any) -> str:
+        """MODEL_PROFILES naming the OpenAI-compatible emulator as profile `name`."""
+        spec = {
+            "backend": "openai",
+            "base_url": self.openai.base,
+            "model": "qwen2.5-vl",
+            "api_key": OPENAI_KEY,
+        }
+        return json.dumps({name: {**spec, **fields}})
+
+    async def run(self, *args: str, **overrides: str) -> tuple[int, str, str]:
+        """`python -m bot ARGS...` with `env()` and these settings: exit code, stdout, stderr."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=self.workdir,
+            env=self.env(**overrides),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        async with asyncio.timeout(60):
+            out, err = await process.communicate()
+        assert process.returncode is not None
+        for secret in SECRETS:
+            assert secret not in out.decode() + err.decode(), "a secret reached the terminal"
+        return process.returncode, out.decode(), err.decode()
 
     @property
     def bot(self) -> Bot:
@@ -261,10 +304,11 @@ def message_event(channel: str, message: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    slack, reka = SlackEmulator(), RekaEmulator()
+    slack, reka, openai = SlackEmulator(), RekaEmulator(), OpenAICompatibleEmulator()
     await slack.start()
     await reka.start()
-    w = World(slack, reka, tmp_path)
+    await openai.start()
+    w = World(slack, reka, tmp_path, openai)
     try:
         yield w
     finally:
@@ -272,6 +316,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             await bot.stop()
         await slack.stop()
         await reka.stop()
+        await openai.stop()
     for bot in w.bots:
         log = bot.log()
         for secret in SECRETS:

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from bot.conversation import Budget
 from bot.media import Kind
 
 MEDIA_KINDS = (Kind.IMAGE, Kind.VIDEO, Kind.AUDIO, Kind.PDF)
@@ -60,6 +61,26 @@ class Profile:
     key_setting: str  # where the key comes from, named in a message when it is refused
     max_tokens: int
     capabilities: Capabilities
+
+    def budget(self, base: Budget) -> Budget:
+        """The bot's budget narrowed to what this model takes."""
+        model = self.capabilities
+
+        def least(ours: int, theirs: int | None) -> int:
+            return ours if theirs is None else min(ours, theirs)
+
+        max_input_chars = None
+        if model.context_tokens is not None:  # about 3 characters a token, leaving room for the answer
+            max_input_chars = max(1000, (model.context_tokens - self.max_tokens) * 3)
+        return Budget(
+            max_media=least(base.max_media, model.max_media),
+            max_media_bytes=least(base.max_media_bytes, model.max_media_bytes),
+            max_text_chars=base.max_text_chars,
+            accepts=base.accepts & model.accepts,
+            max_images=model.max_images,
+            max_input_chars=max_input_chars,
+            model=f"`{self.model}`",
+        )
 
 
 def builtin_capabilities(backend: Backend, model: str) -> Capabilities:

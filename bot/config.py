@@ -108,16 +108,25 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _profiles_resolve(self) -> Settings:
-        profiles = self.profiles()  # raises ValueError naming a bad profile
+        try:
+            profiles = self.profiles()
+        except ValueError as err:
+            if str(err).startswith("REKA_API_KEY"):
+                raise
+            raise ValueError(f"MODEL_PROFILES is malformed: {err}") from None
         if self.default_profile not in profiles:
             raise ValueError(
-                f"DEFAULT_PROFILE {self.default_profile} is not a profile: {', '.join(sorted(profiles))}"
+                f"DEFAULT_PROFILE {self.default_profile} is not a profile; set it to one of: "
+                + ", ".join(sorted(profiles))
             )
         return self
 
     def profiles(self) -> dict[str, Profile]:
-        """Every model profile by name: `reka` from the REKA_* settings, then MODEL_PROFILES."""
-        specs = {"reka": ProfileSpec(backend="reka", model=self.reka_model), **self.model_profiles}
+        """Every model profile by name: `reka` from the REKA_* settings (unless only other
+        profiles are configured and REKA_API_KEY is not set), then MODEL_PROFILES."""
+        specs = dict(self.model_profiles)
+        if self.reka_api_key is not None or not specs:
+            specs = {"reka": ProfileSpec(backend="reka", model=self.reka_model), **specs}
         return {
             name: resolve(name, spec, self.reka_base_url, self.reka_api_key, self.reka_max_tokens)
             for name, spec in specs.items()

@@ -78,7 +78,7 @@ async def test_an_openai_compatible_server_gets_each_kind_in_its_own_shape(world
 async def test_a_local_server_without_a_key_and_images_only_by_default(world: World) -> None:
     world.openai.api_key = None  # like Ollama or llama.cpp's server
     profiles = world.openai_profile(api_key=None, model="llava")
-    await world.start_bot(MODEL_PROFILES=profiles, DEFAULT_PROFILE="local")
+    await world.start_bot(MODEL_PROFILES=profiles, DEFAULT_PROFILE="local", REKA_API_KEY="")  # no Reka at all
     world.openai.script = [Reply("A bar chart and a PDF I was not given.")]
     files = [thread_files(world)[0], thread_files(world)[3]]
     question = await world.mention("what is this?", files=files)

@@ -10,6 +10,7 @@ from typing import Any
 from tests.conftest import World
 from tests.emulators.reka import Reply
 from tests.emulators.slack import TEAM
+from tests.redis_server import RedisServer
 
 
 async def wait_for(condition: Any, timeout: float = 10) -> None:
@@ -203,3 +204,27 @@ async def test_a_non_admin_sees_the_settings_on_the_home_tab_without_the_button(
     home = world.slack.home_views["U2"]
     assert "This workspace's settings" in json.dumps(home)
     assert all(block["type"] != "actions" for block in home["blocks"])
+
+
+async def test_a_change_saved_on_one_replica_applies_on_another(
+    world: World, redis_server: RedisServer
+) -> None:
+    shared = {
+        "REDIS_URL": redis_server.url,
+        "MODEL_PROFILES": world.openai_profile(),
+        "SETTINGS_CACHE_SECONDS": "1",
+    }
+    first = await world.start_bot(**shared)
+    await world.start_bot(**shared)  # `world.bot` from here on: the replica that answers
+    before = await world.mention("which model?")
+    await world.answer_to(before)
+    assert len(world.reka.received) == 1  # the second replica has read (and cached) the settings
+
+    await first.slash_command("config", world.slack.response_url)
+    await wait_for(lambda: world.slack.views)
+    await first.interactive(submission(world.slack.views[-1], profile="local"))
+    await asyncio.sleep(1.2)  # SETTINGS_CACHE_SECONDS on the other replica
+
+    after = await world.mention("and now?")
+    await world.answer_to(after)
+    assert len(world.openai.received) == 1 and len(world.reka.received) == 1

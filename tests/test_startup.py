@@ -31,6 +31,22 @@ async def run_bot(world: World, **overrides: str) -> tuple[int, str]:
     [
         ({"REKA_API_KEY": ""}, "bot: REKA_API_KEY is not set: see .env.example"),
         (
+            {"REKA_API_KEY": "", "MODEL_PROFILES": '{"local": {"backend": "openai", "model": "llava"}}'},
+            "bot: MODEL_PROFILES is malformed: profile local needs a base_url (the server's /v1 address)",
+        ),
+        (
+            {
+                "MODEL_PROFILES": '{"local": {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", '
+                '"model": "m"}}',
+                "DEFAULT_PROFILE": "locl",
+            },
+            "bot: DEFAULT_PROFILE locl is not a profile; set it to one of: local, reka",
+        ),
+        (
+            {"MODEL_PROFILES": '{"x": {"model": "m", "colour": "red"}}'},
+            "bot: MODEL_PROFILES_X_COLOUR is malformed: Extra inputs are not permitted",
+        ),
+        (
             {"SLACK_BOT_TOKEN": ""},
             "bot: SLACK_BOT_TOKEN is not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install "
             "in many workspaces): see .env.example",

@@ -10,24 +10,29 @@ decode. Answers stream as `chat.completion.chunk` events that the SDK's own
 
 from __future__ import annotations
 
-import base64
-import binascii
 import itertools
 import json
-import re
 from typing import Any
 
-import filetype
 from aiohttp import web
 from openai.types.chat import ChatCompletionChunk, ChatCompletionContentPartParam
 from pydantic import TypeAdapter, ValidationError
 
-from tests.emulators.reka import Fail, Part, Received, Reply, Script, Silence, _cuts, _describe
+from tests.emulators.reka import (
+    Fail,
+    Part,
+    Received,
+    Reply,
+    Script,
+    Silence,
+    _cuts,
+    _describe,
+    decode_data_url,
+)
 from tests.emulators.server import LocalServer
 
 API_KEY = "sk-local-test-0123456789abcdef"
 
-_DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/]*={0,2})$")
 _PART = TypeAdapter[Any](ChatCompletionContentPartParam)
 
 
@@ -168,7 +173,7 @@ def _check_part(part: Any) -> Part:
     kind = part.get("type") if isinstance(part, dict) else None
     if kind == "video_url":  # vLLM's extension, not in the SDK's types
         url = (part.get("video_url") or {}).get("url")
-        return _decoded(kind, url, "video/")
+        return decode_data_url(kind, url, "video/")
     try:
         _PART.validate_python(part)
     except ValidationError as err:
@@ -176,24 +181,10 @@ def _check_part(part: Any) -> Part:
     if kind == "text":
         return Part("text", text=part["text"])
     if kind == "image_url":
-        return _decoded(kind, part["image_url"]["url"], "image/")
+        return decode_data_url(kind, part["image_url"]["url"], "image/")
     if kind == "input_audio":
         audio = part["input_audio"]
-        return _decoded(kind, f"data:audio/{audio['format']};base64,{audio['data']}", "audio/")
+        return decode_data_url(kind, f"data:audio/{audio['format']};base64,{audio['data']}", "audio/")
     if kind == "file":
-        return _decoded(kind, part["file"].get("file_data"), "application/pdf")
+        return decode_data_url(kind, part["file"].get("file_data"), "application/pdf")
     raise ValueError(f"unknown part type {kind!r}")
-
-
-def _decoded(kind: str, url: Any, expected: str) -> Part:
-    match = _DATA_URL.match(url) if isinstance(url, str) else None
-    if match is None:
-        raise ValueError(f"{kind} does not carry base64 data")
-    try:
-        data = base64.b64decode(match["data"], validate=True)
-    except binascii.Error:
-        raise ValueError(f"{kind} has broken base64") from None
-    if not match["mime"].startswith(expected):
-        raise ValueError(f"{kind} carries {match['mime']}")
-    guess = filetype.guess(data[:8192])
-    return Part(kind, mime=match["mime"], sniffed=guess.mime if guess else None, size=len(data), data=data)

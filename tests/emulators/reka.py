@@ -244,14 +244,20 @@ def _check_part(part: Any) -> Part:
     present = [name for name in _MEDIA_FIELDS if part.get(name) is not None]
     if present != [kind] or not isinstance(part[kind], str):
         raise ValueError(f"a {kind} part must set exactly the string field {kind}, not {present}")
-    match = _DATA_URL.match(part[kind])
+    return decode_data_url(kind, part[kind], _KIND_OF_FIELD[kind])
+
+
+def decode_data_url(kind: str, url: Any, expected: str) -> Part:
+    """A `data:<mime>;base64,...` URL that must decode and declare a MIME type starting
+    with `expected`, as the part `kind` received it."""
+    match = _DATA_URL.match(url) if isinstance(url, str) else None
     if match is None:
         raise ValueError(f"{kind} is not a base64 data URL")
     try:
         data = base64.b64decode(match["data"], validate=True)
     except binascii.Error:
         raise ValueError(f"{kind} has broken base64") from None
-    if not match["mime"].startswith(_KIND_OF_FIELD[kind]):
+    if not match["mime"].startswith(expected):
         raise ValueError(f"{kind} carries {match['mime']}")
     guess = filetype.guess(data[:8192])
     return Part(kind, mime=match["mime"], sniffed=guess.mime if guess else None, size=len(data), data=data)

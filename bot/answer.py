@@ -190,11 +190,16 @@ class Answerer:
         """Read, download, ask, write; returns the outcome ("answered" or "failed")."""
         started = time.monotonic()
         services = self._services
+        system_prompt: asyncio.Task[str] | None = None
         try:
             chosen = await services.settings.effective(question.team, question.channel)
             if not chosen.allowed:
                 raise NotInThisChannel(services.command)
             profile, model = services.models.get(chosen.profile)
+            # Who asks and where (for the system prompt): looked up while the thread is read.
+            system_prompt = asyncio.create_task(
+                self._system_prompt(question, chosen.system_prompt, chosen.language)
+            )
             progress.show("is reading the thread...")
             threads = ThreadReader(question.workspace.client, question.workspace.identity)
             messages = await threads.read(question.channel, question.thread_ts, question.ts)
@@ -209,7 +214,7 @@ class Answerer:
             )
             if not sent.turns:
                 raise NothingAsked()
-            system = await self._system_prompt(question, chosen.system_prompt, chosen.language)
+            system = await system_prompt
             progress.show("is thinking...")
             finish_reason, usage, reasoning = await without_reasoning(
                 model.stream(sent.turns, system),
@@ -253,12 +258,16 @@ class Answerer:
             metrics.FAILURES.labels("Unexpected").inc()
             await replier.notice(question.channel, question.thread_ts, f":warning: {Unexpected()}")
             return "failed"
+        finally:
+            if system_prompt is not None and not system_prompt.done():
+                system_prompt.cancel()  # the answer ended before it needed the prompt
         return "answered"
 
     async def _system_prompt(self, question: Question, template: str | None, language: str | None) -> str:
-        client, team = question.workspace.client, question.team
-        asker = await self._services.directory.person(client, team, question.user)
-        where = await self._services.directory.channel(client, team, question.channel)
+        client, team, directory = question.workspace.client, question.team, self._services.directory
+        asker, where = await asyncio.gather(
+            directory.person(client, team, question.user), directory.channel(client, team, question.channel)
+        )
         return instructions.system_prompt(
             template,
             date=dt.datetime.now(dt.UTC).strftime("%A, %d %B %Y"),

@@ -49,6 +49,10 @@ async def with_world(run: Callable[[World], Awaitable[T]], reka_check: bool = Tr
             world = World(slack, reka, Path(tmp))
             try:
                 return await run(world)
+            except BaseException:
+                for bot in world.bots:
+                    print(bot.log()[-3000:])
+                raise
             finally:
                 for bot in world.bots:
                     await bot.stop()
@@ -111,7 +115,11 @@ async def in_process(target: Callable[..., None], *args: Any) -> Any:
 async def ack_latency(in_flight: int, probes: int) -> dict[str, Any]:
     async def run(world: World) -> dict[str, Any]:
         world.reka.script = [Silence(600)] * (in_flight + probes)  # a model that thinks for long
-        bot = await world.start_bot(LOG_LEVEL="WARNING", REKA_REQUEST_TIMEOUT_SECONDS="900")
+        bot = await world.start_bot(
+            LOG_LEVEL="WARNING",
+            REKA_REQUEST_TIMEOUT_SECONDS="900",
+            MAX_CONCURRENT_ANSWERS=str(in_flight + probes),  # all of them in flight, none queued
+        )
         url = f"{bot.url}/slack/events"
         load = await in_process(_probe, url, mention_bodies(world, in_flight, "L"), 0.0)
         async with asyncio.timeout(120):  # until every loaded answer is waiting on the model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from contextlib import AsyncExitStack
@@ -210,6 +211,7 @@ async def serve(settings: Settings) -> None:
             log.info("connected to Slack in Socket Mode for %s; /healthz on port %d", who, settings.port)
         else:
             log.info("serving Slack events on port %d for %s", settings.port, who)
+        gc.freeze()  # the objects of start-up live as long as the process: no collection scans them again
         ready.set()
         await stop.wait()
         # Stop taking work (/healthz and /slack/events answer 503, Socket Mode disconnects, so

@@ -91,9 +91,8 @@ def _fit(turns: list[Turn], max_chars: int) -> None:
         del turns[:2]
         dropped = True
     if dropped:
-        turns[
-            0
-        ].text = f"[Earlier messages of this thread were left out to fit the model.]\n\n{turns[0].text}"
+        note = "[Earlier messages of this thread were left out to fit the model.]"
+        turns[0].text = f"{note}\n\n{turns[0].text}"
 
 
 def _over_budget(

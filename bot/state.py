@@ -19,15 +19,17 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import redis.asyncio as aioredis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LOCK_SECONDS = 60.0  # a held lock is renewed every third of this; a dead holder's expires
 _POLL_SECONDS = (0.05, 0.5)  # first and longest wait between tries for a busy lock
@@ -120,9 +122,12 @@ class _Renewed:
 
 
 class SqliteState:
-    """Claims and locks in one SQLite file; calls run in a worker thread."""
+    """Claims, locks, settings and usage in one SQLite file. Calls run one at a time on a
+    thread of their own: no contention with each other or with the default pool's work
+    (image conversion), so a claim on the acknowledgement's path never waits behind it."""
 
     def __init__(self, path: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-state")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
@@ -152,31 +157,29 @@ class SqliteState:
             self._db.execute("DELETE FROM claims WHERE expires_at <= ?", (time.time(),))
 
     async def claim(self, key: str, ttl_seconds: float) -> bool:
-        return await asyncio.to_thread(self._insert, "claims", (key, time.time() + ttl_seconds))
+        return await self._run(self._insert, "claims", (key, time.time() + ttl_seconds))
 
     async def acquire(self, key: str, on_wait: Callable[[], None] | None = None) -> Lease:
         owner = uuid.uuid4().hex
 
         async def try_once() -> bool:
-            return await asyncio.to_thread(self._insert, "locks", (key, owner, time.time() + LOCK_SECONDS))
+            return await self._run(self._insert, "locks", (key, owner, time.time() + LOCK_SECONDS))
 
         async def extend() -> None:
             sql = "UPDATE locks SET expires_at = ? WHERE key = ? AND owner = ?"
-            await asyncio.to_thread(self._write, sql, (time.time() + LOCK_SECONDS, key, owner))
+            await self._run(self._write, sql, (time.time() + LOCK_SECONDS, key, owner))
 
         async def release() -> None:
-            await asyncio.to_thread(
-                self._write, "DELETE FROM locks WHERE key = ? AND owner = ?", (key, owner)
-            )
+            await self._run(self._write, "DELETE FROM locks WHERE key = ? AND owner = ?", (key, owner))
 
         await _poll(try_once, on_wait)
         return _Renewed(extend, release)
 
     async def count(self, key: str, window_seconds: float) -> int:
-        return await asyncio.to_thread(self._increment, key, window_seconds)
+        return await self._run(self._increment, key, window_seconds)
 
     async def get(self, key: str) -> str | None:
-        return await asyncio.to_thread(self._get, key)
+        return await self._run(self._get, key)
 
     def _get(self, key: str) -> str | None:
         with self._lock:
@@ -185,7 +188,7 @@ class SqliteState:
 
     async def put(self, key: str, value: str) -> None:
         sql = "INSERT INTO saved VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-        await asyncio.to_thread(self._write, sql, (key, value))
+        await self._run(self._write, sql, (key, value))
 
     async def add_usage(self, team: str, row: UsageRow) -> None:
         sql = (
@@ -204,10 +207,10 @@ class SqliteState:
             row.input_tokens,
             row.output_tokens,
         )
-        await asyncio.to_thread(self._write, sql, values)
+        await self._run(self._write, sql, values)
 
     async def usage(self, team: str, days: Sequence[str]) -> list[UsageRow]:
-        return await asyncio.to_thread(self._usage, team, list(days))
+        return await self._run(self._usage, team, list(days))
 
     def _usage(self, team: str, days: list[str]) -> list[UsageRow]:
         places = ", ".join("?" * len(days))
@@ -217,6 +220,9 @@ class SqliteState:
         )
         with self._lock:
             return [UsageRow(*row) for row in self._db.execute(sql, (team, *days)).fetchall()]
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     def _increment(self, key: str, window_seconds: float) -> int:
         now = time.time()
@@ -256,6 +262,7 @@ class SqliteState:
             self._db.execute(sql, parameters)
 
     async def close(self) -> None:
+        self._executor.shutdown(wait=True)
         with self._lock:
             self._db.close()
 

@@ -4,11 +4,14 @@ state store; and the report admins read with `/reka usage`."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 
 from bot.models.base import Usage
 from bot.state import StateStore, UsageRow
+
+log = logging.getLogger(__name__)
 
 
 def _today() -> dt.date:
@@ -22,9 +25,14 @@ class UsageLedger:
     async def record(
         self, team: str | None, channel: str, user: str, model: str, usage: Usage | None
     ) -> None:
+        """Count one answer (its tokens, when the model reported them); a failure to count
+        is logged, never shown: the answer is already in the thread."""
         usage = usage or Usage()
         row = UsageRow(_today().isoformat(), channel, user, model, 1, usage.input_tokens, usage.output_tokens)
-        await self._state.add_usage(team or "-", row)
+        try:
+            await self._state.add_usage(team or "-", row)
+        except Exception:
+            log.exception("could not record an answer's usage")
 
     async def rows(self, team: str | None, days: int) -> list[UsageRow]:
         """The last `days` days (UTC), today included."""

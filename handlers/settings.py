@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -180,7 +181,12 @@ def _read(values: dict[str, Any]) -> Saved:
     )
 
 
-def register(app: AsyncApp, services: Services, publish_home: Any) -> None:
+HomePublisher = Callable[[AsyncWebClient, str | None, str], Awaitable[None]]
+
+
+def register(app: AsyncApp, services: Services, publish_home: HomePublisher) -> None:
+    """The modal's listeners; `publish_home` shows a user the Home tab again after a change."""
+
     @app.action(OPEN_ACTION)
     async def open_from_home(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()

@@ -228,3 +228,19 @@ async def test_a_change_saved_on_one_replica_applies_on_another(
     after = await world.mention("and now?")
     await world.answer_to(after)
     assert len(world.openai.received) == 1 and len(world.reka.received) == 1
+
+
+async def test_settings_that_cannot_be_saved_say_so_in_the_modal(
+    world: World, redis_server: RedisServer
+) -> None:
+    await world.start_bot(REDIS_URL=redis_server.url)
+    modal = await open_config(world)
+    await redis_server.stop()  # the shared store goes away while the admin is choosing
+
+    status, body = await world.bot.interactive(submission(modal, profile="reka", language="German"))
+
+    assert status == 200
+    assert json.loads(body) == {
+        "response_action": "errors",
+        "errors": {"profile": "I couldn't save these settings; please try again in a moment."},
+    }

@@ -102,7 +102,7 @@ async def ask(settings: Settings, args: argparse.Namespace, out: TextIO, err: Te
             print(f"\nerror: {failure}", file=err)
             return 1
     out.write("\n")
-    if args.show_reasoning and reasoning.strip():
+    if (args.show_reasoning or settings.show_reasoning) and reasoning.strip():
         print(f"\n--- reasoning ---\n{reasoning.strip()}", file=err)
     if finish_reason == "length":
         print("note: the answer was cut off at its length limit (REKA_MAX_TOKENS)", file=err)

@@ -5,6 +5,7 @@ manifest asks for, each model profile's key and model name, and the state store.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -56,9 +57,7 @@ async def _slack(settings: Settings, session: aiohttp.ClientSession) -> list[Res
             await installations.close()
             results.append(Result(True, "Slack: installs through OAuth (/slack/install); DATABASE_URL opens"))
         except Exception as err:  # any driver's error: say which, not a traceback
-            results.append(
-                Result(False, f"Slack: DATABASE_URL could not be opened: {type(err).__name__}: {err}")
-            )
+            results.append(Result(False, f"Slack: DATABASE_URL could not be opened: {_reason(err)}"))
     else:
         try:
             auth = await client.auth_test()
@@ -136,8 +135,14 @@ async def _state(settings: Settings) -> Result:
         finally:
             await state.close()
     except Exception as err:  # sqlite3 or Redis: say which and why
-        return Result(False, f"State store: {where} can't be written: {type(err).__name__}: {err}")
+        return Result(False, f"State store: {where} can't be written: {_reason(err)}")
     return Result(True, f"State store: {where} reads and writes")
+
+
+def _reason(err: Exception) -> str:
+    """The error's kind and first line, with any password in a URL left out."""
+    lines = re.sub(r"://[^/@\s]+@", "://…@", str(err)).splitlines()
+    return f"{type(err).__name__}: {lines[0] if lines else 'no detail'}"
 
 
 def main(settings: Settings) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests import samples
 from tests.conftest import World
 from tests.emulators.reka import Reply
+from tests.emulators.slack import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 
 
 async def test_ask_sends_local_files_as_the_same_parts_and_streams_the_answer(world: World) -> None:
@@ -99,3 +100,24 @@ async def test_check_names_a_refused_slack_token(world: World) -> None:
     code, out, _ = await world.run("check", SLACK_BOT_TOKEN="xoxb-revoked-0000")
     assert code == 1
     assert "FAIL  Slack: SLACK_BOT_TOKEN was refused by Slack: invalid_auth" in out
+
+
+async def test_check_for_many_workspaces_opens_the_install_database(world: World) -> None:
+    code, out, _ = await world.run(
+        "check",
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=OAUTH_CLIENT_ID,
+        SLACK_CLIENT_SECRET=OAUTH_CLIENT_SECRET,
+        DATABASE_URL=f"sqlite:///{world.workdir / 'installs.sqlite3'}",
+    )
+    assert code == 0, out
+    assert out.splitlines()[0] == "ok    Slack: installs through OAuth (/slack/install); DATABASE_URL opens"
+
+    code, out, _ = await world.run(
+        "check",
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=OAUTH_CLIENT_ID,
+        SLACK_CLIENT_SECRET=OAUTH_CLIENT_SECRET,
+        DATABASE_URL="sqlite:////nonexistent-dir/installs.sqlite3",
+    )
+    assert code == 1 and out.startswith("FAIL  Slack: DATABASE_URL could not be opened: OperationalError")

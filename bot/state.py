@@ -123,8 +123,8 @@ class _Renewed:
 
 class SqliteState:
     """Claims, locks, settings and usage in one SQLite file. Calls run one at a time on a
-    thread of their own: no contention with each other or with the default pool's work
-    (image conversion), so a claim on the acknowledgement's path never waits behind it."""
+    thread of their own: they don't contend for the connection's lock across threads, and a
+    claim on the acknowledgement's path never queues behind the default pool's image work."""
 
     def __init__(self, path: str) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-state")

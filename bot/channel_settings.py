@@ -19,6 +19,8 @@ from bot.state import StateStore
 
 log = logging.getLogger(__name__)
 
+_CACHE_ENTRIES = 10_000
+
 
 class Saved(BaseModel):
     """The choices of one workspace or one channel; None means "as above"."""
@@ -68,6 +70,8 @@ class ChannelSettings:
         except ValidationError:
             log.error("the saved settings under %s are unreadable; using the defaults", key)
             value = Saved()
+        if len(self._cache) >= _CACHE_ENTRIES:
+            self._cache.clear()  # a bound on memory across many workspaces and channels
         self._cache[key] = (time.monotonic() + self._cache_seconds, value)
         return value
 

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 log = logging.getLogger(__name__)
 
 _CACHE_SECONDS = 300.0
+_CACHE_ENTRIES = 10_000  # beyond this, a cache starts over (a bound on memory, not a policy)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Directory:
             locale=raw.get("locale"),
             is_admin=bool(raw.get("is_admin") or raw.get("is_owner")) or user in self._admins,
         )
+        if len(self._people) >= _CACHE_ENTRIES:
+            self._people.clear()
         self._people[(team, user)] = (time.monotonic() + _CACHE_SECONDS, person)
         return person
 
@@ -64,5 +67,7 @@ class Directory:
             log.info("conversations.info refused: %s", err.response.get("error"))
             return f"<#{channel}>"
         label = "a group direct message" if info.get("is_mpim") else f"#{info.get('name') or channel}"
+        if len(self._channels) >= _CACHE_ENTRIES:
+            self._channels.clear()
         self._channels[(team, channel)] = (time.monotonic() + _CACHE_SECONDS, label)
         return label

@@ -73,6 +73,10 @@ async def ask(settings: Settings, args: argparse.Namespace, out: TextIO, err: Te
         for file, path in zip(files, args.files, strict=True)
     }
     base = conversation.Budget(settings.media_max_count, settings.media_max_bytes, settings.max_text_chars)
+    known = settings.profiles()
+    if args.profile and args.profile not in known:
+        print(f"error: there is no profile {args.profile}; there are: {', '.join(sorted(known))}", file=err)
+        return 2
     async with aiohttp.ClientSession() as session:
         profile, model = models(settings, session).get(args.profile or settings.default_profile)
         sent = conversation.build(

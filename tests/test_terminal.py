@@ -58,6 +58,9 @@ async def test_ask_without_slack_settings_and_with_a_failing_model(world: World)
     assert code == 2 and "missing.png is not a file" in err
     code, _, err = await world.run("ask", "--", SLACK_BOT_TOKEN="")
     assert code == 2 and 'put the question after "--"' in err
+    code, _, err = await world.run("ask", "--profile", "locl", "--", "hi")
+    assert code == 2 and "error: there is no profile locl; there are: reka" in err
+    assert world.reka.attempts == 1  # only the first, refused, question reached the model
 
 
 async def test_check_passes_on_a_good_setup(world: World) -> None:

@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import slack_client
 from bot.config import Settings
 from bot.installations import BOT_SCOPES, Installations
+from bot.models import WIRES
 from bot.models.profiles import Profile
 from bot.state import open_state
 
@@ -103,10 +104,7 @@ def _model_ids(payload: Any) -> list[str]:
 
 async def _model(profile: Profile, session: aiohttp.ClientSession) -> Result:
     name = f"Model profile {profile.name} ({profile.model} at {profile.base_url})"
-    headers: dict[str, str] = {}
-    if profile.api_key is not None:
-        key = profile.api_key.get_secret_value()
-        headers = {"X-Api-Key": key} if profile.backend == "reka" else {"Authorization": f"Bearer {key}"}
+    headers = WIRES[profile.backend].auth(profile.api_key.get_secret_value() if profile.api_key else None)
     try:
         async with session.get(profile.base_url.rstrip("/") + "/models", headers=headers) as resp:
             if resp.status in (401, 403):

@@ -38,6 +38,13 @@ def sign(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
+async def wait_for(condition: Any, timeout: float = 10) -> None:
+    """Wait until `condition()` is true (what the emulators saw), failing after `timeout`."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
 def free_port() -> int:
     import socket
 
@@ -280,6 +287,14 @@ class World:
         status, _ = await self.bot.send_event(message_event(channel, message))
         assert status == 200
         return message
+
+    async def open_home(self, user: str = "U1", channel: str = "D1") -> dict[str, Any]:
+        """A person opens the bot's Home tab; returns the view the bot published for them."""
+        event = {"type": "app_home_opened", "user": user, "channel": channel, "tab": "home"}
+        status, _ = await self.bot.send_event({**event, "event_ts": self.slack.next_ts()})
+        assert status == 200
+        await wait_for(lambda: user in self.slack.home_views)
+        return self.slack.home_views[user]
 
     async def answer_to(self, message: dict[str, Any], channel: str = "C1", count: int = 1) -> str:
         """The text of the bot's replies in the thread the message belongs to."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from tests import samples
-from tests.conftest import World, message_event
+from tests.conftest import World, message_event, wait_for
 from tests.emulators.reka import Reply
 from tests.emulators.slack import BOT_USER, TEAM
 
@@ -39,12 +38,6 @@ def submission(view: dict[str, Any], question: str, user: str = "U2") -> dict[st
         "trigger_id": "1.2",
         "view": {**view, "id": "V1", "state": state, "hash": "h"},
     }
-
-
-async def wait_for(condition: Any, timeout: float = 10) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 async def test_ask_about_this_message_answers_in_its_thread_with_its_files(world: World) -> None:
@@ -118,17 +111,6 @@ async def test_the_ai_panel_greets_and_answers_files_dropped_into_it(world: Worl
 async def test_the_home_tab_explains_the_bot_and_names_the_model(world: World) -> None:
     await world.start_bot(REKA_MODEL="reka-core")
 
-    await world.bot.send_event(
-        {
-            "type": "app_home_opened",
-            "user": "U1",
-            "channel": "D1",
-            "tab": "home",
-            "event_ts": world.slack.next_ts(),
-        }
-    )
-
-    await wait_for(lambda: "U1" in world.slack.home_views)
-    home = json.dumps(world.slack.home_views["U1"])
+    home = json.dumps(await world.open_home("U1"))
     assert "`reka-core`" in home and "/reka your question" in home and "Ask about this message" in home
     assert BOT_USER not in home

@@ -7,16 +7,10 @@ import asyncio
 import json
 from typing import Any
 
-from tests.conftest import World
+from tests.conftest import World, wait_for
 from tests.emulators.reka import Reply
 from tests.emulators.slack import TEAM
 from tests.redis_server import RedisServer
-
-
-async def wait_for(condition: Any, timeout: float = 10) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
 
 
 def submission(view: dict[str, Any], user: str = "U1", **chosen: Any) -> dict[str, Any]:
@@ -136,16 +130,7 @@ async def test_everyone_sees_what_applies_in_a_channel(world: World) -> None:
 async def test_the_bot_answers_only_in_the_channels_an_admin_allows(world: World) -> None:
     await world.start_bot()
     world.reka.script = [Reply("Hello from C2."), Reply("Hello in DM.")]
-    await world.bot.send_event(
-        {
-            "type": "app_home_opened",
-            "user": "U1",
-            "channel": "D1",
-            "tab": "home",
-            "event_ts": world.slack.next_ts(),
-        }
-    )
-    await wait_for(lambda: "U1" in world.slack.home_views)
+    await world.open_home("U1", "D1")
     [button] = world.slack.home_views["U1"]["blocks"][-1]["elements"]
     status, _ = await world.bot.interactive(
         {
@@ -191,16 +176,7 @@ async def test_the_bot_answers_only_in_the_channels_an_admin_allows(world: World
 
 async def test_a_non_admin_sees_the_settings_on_the_home_tab_without_the_button(world: World) -> None:
     await world.start_bot()
-    await world.bot.send_event(
-        {
-            "type": "app_home_opened",
-            "user": "U2",
-            "channel": "D2",
-            "tab": "home",
-            "event_ts": world.slack.next_ts(),
-        }
-    )
-    await wait_for(lambda: "U2" in world.slack.home_views)
+    await world.open_home("U2", "D2")
     home = world.slack.home_views["U2"]
     assert "This workspace's settings" in json.dumps(home)
     assert all(block["type"] != "actions" for block in home["blocks"])

@@ -3,9 +3,7 @@ reported it, totalled by channel and by user."""
 
 from __future__ import annotations
 
-import asyncio
-
-from tests.conftest import World
+from tests.conftest import World, wait_for
 from tests.emulators.reka import Reply
 from tests.redis_server import RedisServer
 
@@ -14,9 +12,7 @@ async def usage_report(world: World, text: str = "usage", user: str = "U1") -> s
     before = len(world.slack.responses)
     status, _ = await world.bot.slash_command(text, world.slack.response_url, user=user)
     assert status == 200
-    async with asyncio.timeout(10):
-        while len(world.slack.responses) == before:
-            await asyncio.sleep(0.02)
+    await wait_for(lambda: len(world.slack.responses) > before)
     response = world.slack.responses[-1]
     assert response["response_type"] == "ephemeral"
     return str(response["text"])

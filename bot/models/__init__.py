@@ -7,20 +7,21 @@ import logging
 
 import aiohttp
 
+from bot.models import openai_compat, reka
 from bot.models.base import ChatModel
-from bot.models.openai_compat import OpenAICompatibleChat
-from bot.models.profiles import Profile
-from bot.models.reka import RekaChat
+from bot.models.http import HttpChat, Wire
+from bot.models.profiles import Backend, Profile
 
 log = logging.getLogger(__name__)
+
+WIRES: dict[Backend, Wire] = {"reka": reka.WIRE, "openai": openai_compat.WIRE}
 
 
 def connect(
     profile: Profile, session: aiohttp.ClientSession, silence_timeout: float, retry_seconds: float
 ) -> ChatModel:
-    """The client for `profile`'s backend."""
-    backend = OpenAICompatibleChat if profile.backend == "openai" else RekaChat
-    return backend(session, profile, silence_timeout, retry_seconds)
+    """The client for `profile`, in its backend's wire shape."""
+    return HttpChat(session, profile, WIRES[profile.backend], silence_timeout, retry_seconds)
 
 
 class Models:

@@ -13,16 +13,18 @@ import logging
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
 
+from bot.conversation import Turn
 from bot.failures import ModelAuthFailed, ModelBrokeOff, ModelRejected, ModelTimedOut, ModelUnavailable
 from bot.models.base import Chunk
 from bot.models.body import Body
+from bot.models.profiles import Profile
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,53 @@ class Endpoint:
     retry_seconds: float
     read_events: Callable[[aiohttp.ClientResponse], AsyncIterator[Chunk]]
     read_json: Callable[[dict[str, Any]], Chunk]
+
+
+@dataclass(frozen=True)
+class Wire:
+    """One API shape: the path to post to, how the key goes, how the request is written
+    and how the answer is read."""
+
+    path: str
+    auth: Callable[[str | None], dict[str, str]]
+    request_body: Callable[[str, int, Sequence[Turn], str | None], Body]
+    read_events: Callable[[aiohttp.ClientResponse], AsyncIterator[Chunk]]
+    read_json: Callable[[dict[str, Any]], Chunk]
+
+
+class HttpChat:
+    """A streaming client for one profile's model, in its backend's wire shape."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        profile: Profile,
+        wire: Wire,
+        silence_timeout: float,
+        retry_seconds: float,
+    ) -> None:
+        self._model = profile.model
+        self._max_tokens = profile.max_tokens
+        self._wire = wire
+        self._endpoint = Endpoint(
+            session=session,
+            url=profile.base_url.rstrip("/") + wire.path,
+            headers=wire.auth(profile.api_key.get_secret_value() if profile.api_key else None),
+            key_setting=profile.key_setting,
+            silence_timeout=silence_timeout,
+            retry_seconds=retry_seconds,
+            read_events=wire.read_events,
+            read_json=wire.read_json,
+        )
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    async def stream(self, turns: Sequence[Turn], system: str | None = None) -> AsyncIterator[Chunk]:
+        body = self._wire.request_body(self._model, self._max_tokens, turns, system)
+        async for chunk in stream(self._endpoint, body):
+            yield chunk
 
 
 class _Retry(Exception):

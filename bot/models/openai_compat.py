@@ -20,7 +20,6 @@ from bot.media import Attachment, Kind
 from bot.models import http
 from bot.models.base import Chunk, Usage
 from bot.models.body import Body, BodyWriter
-from bot.models.profiles import Profile
 
 # input_audio's `format`, by the MIME type the audio's bytes show.
 _AUDIO_FORMAT = {
@@ -72,34 +71,7 @@ def request_body(model: str, max_tokens: int, turns: Sequence[Turn], system: str
     )
 
 
-class OpenAICompatibleChat:
-    """A streaming client for any server that speaks OpenAI's chat-completions shape."""
-
-    def __init__(
-        self, session: aiohttp.ClientSession, profile: Profile, silence_timeout: float, retry_seconds: float
-    ) -> None:
-        self._model = profile.model
-        self._max_tokens = profile.max_tokens
-        key = profile.api_key.get_secret_value() if profile.api_key else None
-        self._endpoint = http.Endpoint(
-            session=session,
-            url=profile.base_url.rstrip("/") + "/chat/completions",
-            headers={"Authorization": f"Bearer {key}"} if key else {},
-            key_setting=profile.key_setting,
-            silence_timeout=silence_timeout,
-            retry_seconds=retry_seconds,
-            read_events=_read_events,
-            read_json=_from_response,
-        )
-
-    @property
-    def model(self) -> str:
-        return self._model
-
-    async def stream(self, turns: Sequence[Turn], system: str | None = None) -> AsyncIterator[Chunk]:
-        body = request_body(self._model, self._max_tokens, turns, system)
-        async for chunk in http.stream(self._endpoint, body):
-            yield chunk
+async def _read_events_placeholder() -> None: ...
 
 
 async def _read_events(resp: aiohttp.ClientResponse) -> AsyncIterator[Chunk]:
@@ -132,3 +104,13 @@ def _usage(raw: Any) -> Usage | None:
     if not isinstance(raw, dict):
         return None
     return Usage(int(raw.get("prompt_tokens") or 0), int(raw.get("completion_tokens") or 0))
+
+
+# Local servers often take no key: then no Authorization header is sent.
+WIRE = http.Wire(
+    "/chat/completions",
+    lambda key: {"Authorization": f"Bearer {key}"} if key else {},
+    request_body,
+    _read_events,
+    _from_response,
+)

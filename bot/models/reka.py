@@ -12,7 +12,6 @@ from bot.media import Kind
 from bot.models import http
 from bot.models.base import Chunk, Usage
 from bot.models.body import Body, BodyWriter
-from bot.models.profiles import Profile
 
 _PART_TYPE = {
     Kind.IMAGE: "image_url",
@@ -39,34 +38,7 @@ def request_body(model: str, max_tokens: int, turns: Sequence[Turn], system: str
     return writer.finish({"model": model, "messages": messages, "max_tokens": max_tokens, "stream": True})
 
 
-class RekaChat:
-    """A streaming client for Reka's native chat endpoint."""
-
-    def __init__(
-        self, session: aiohttp.ClientSession, profile: Profile, silence_timeout: float, retry_seconds: float
-    ) -> None:
-        self._model = profile.model
-        self._max_tokens = profile.max_tokens
-        key = profile.api_key.get_secret_value() if profile.api_key else None
-        self._endpoint = http.Endpoint(
-            session=session,
-            url=profile.base_url.rstrip("/") + "/chat",
-            headers={"X-Api-Key": key or ""},  # a reka profile always has a key (checked in config)
-            key_setting=profile.key_setting,
-            silence_timeout=silence_timeout,
-            retry_seconds=retry_seconds,
-            read_events=_read_events,
-            read_json=_from_response,
-        )
-
-    @property
-    def model(self) -> str:
-        return self._model
-
-    async def stream(self, turns: Sequence[Turn], system: str | None = None) -> AsyncIterator[Chunk]:
-        body = request_body(self._model, self._max_tokens, turns, system)
-        async for chunk in http.stream(self._endpoint, body):
-            yield chunk
+async def _read_events_placeholder() -> None: ...
 
 
 async def _read_events(resp: aiohttp.ClientResponse) -> AsyncIterator[Chunk]:
@@ -90,3 +62,7 @@ def _usage(raw: Any) -> Usage | None:
     if not isinstance(raw, dict):
         return None
     return Usage(int(raw.get("input_tokens") or 0), int(raw.get("output_tokens") or 0))
+
+
+# A reka profile always has a key (checked when the settings are read).
+WIRE = http.Wire("/chat", lambda key: {"X-Api-Key": key or ""}, request_body, _read_events, _from_response)

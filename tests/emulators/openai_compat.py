@@ -19,15 +19,13 @@ from openai.types.chat import ChatCompletionChunk, ChatCompletionContentPartPara
 from pydantic import TypeAdapter, ValidationError
 
 from tests.emulators.reka import (
-    Fail,
     Part,
     Received,
     Reply,
     Script,
-    Silence,
     _cuts,
-    _describe,
     decode_data_url,
+    next_step,
 )
 from tests.emulators.server import LocalServer
 
@@ -85,14 +83,9 @@ class OpenAICompatibleEmulator(LocalServer):
         except ValueError as err:
             self.rejected.append(str(err))
             return self._error(400, str(err))
-        step = self.script.pop(0) if self.script else Reply(_describe(received))
-        if isinstance(step, Fail):
-            if isinstance(step.body, str):
-                return web.Response(status=step.status, text=step.body, headers=step.headers)
-            return web.json_response(step.body, status=step.status, headers=step.headers)
-        self.received.append(received)
-        if isinstance(step, Silence):
-            step = Reply("Too late.")
+        step = await next_step(self.script, received, self.received)
+        if isinstance(step, web.Response):
+            return step
         usage = {"prompt_tokens": step.input_tokens, "completion_tokens": len(step.text.split())}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         if not received.stream:

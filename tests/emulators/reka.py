@@ -93,6 +93,21 @@ class Silence:
 Script = Reply | Fail | Silence
 
 
+async def next_step(script: list[Script], received: Received, log: list[Received]) -> Reply | web.Response:
+    """What the script says to a valid request: a failure's response, or the reply to send
+    (after the silence it asks for). Requests answered are added to `log`."""
+    step = script.pop(0) if script else Reply(_describe(received))
+    if isinstance(step, Fail):
+        if isinstance(step.body, str):
+            return web.Response(status=step.status, text=step.body, headers=step.headers)
+        return web.json_response(step.body, status=step.status, headers=step.headers)
+    log.append(received)
+    if isinstance(step, Silence):
+        await asyncio.sleep(step.seconds)
+        return Reply("Too late.")
+    return step
+
+
 class RekaEmulator(LocalServer):
     """`check=False` only drains and counts request bodies (for benchmarks of large ones).
     `base` is the API base URL, ending in `/v1`."""
@@ -151,15 +166,9 @@ class RekaEmulator(LocalServer):
             return web.json_response(
                 {"detail": [{"loc": ["body"], "msg": str(err), "type": "value_error"}]}, status=422
             )
-        step = self.script.pop(0) if self.script else Reply(_describe(received))
-        if isinstance(step, Fail):
-            if isinstance(step.body, str):
-                return web.Response(status=step.status, text=step.body, headers=step.headers)
-            return web.json_response(step.body, status=step.status, headers=step.headers)
-        self.received.append(received)
-        if isinstance(step, Silence):
-            await asyncio.sleep(step.seconds)
-            step = Reply("Too late.")
+        step = await next_step(self.script, received, self.received)
+        if isinstance(step, web.Response):
+            return step
         if not received.stream:
             return web.json_response(_response(step, step.text, step.finish_reason, done=True))
         return await _stream(request, step)

@@ -31,6 +31,8 @@ USAGE = (
     f"`{COMMAND} usage [days]`."
 )
 
+USAGE_UNREADABLE = ":warning: I couldn't read the usage totals just now. Please try again in a moment."
+
 
 def register(app: AsyncApp, answerer: Answerer, services: Services) -> None:
     async def admin_only(context: AsyncBoltContext, user: str, respond: AsyncRespond) -> bool:
@@ -61,14 +63,22 @@ def register(app: AsyncApp, answerer: Answerer, services: Services) -> None:
         elif word == "config":
             if await admin_only(context, user, respond):
                 where = None if rest.strip().lower() == "workspace" or channel.startswith("D") else channel
-                await settings.open_modal(
-                    services, context.client, context.team_id, command["trigger_id"], where
-                )
+                try:
+                    await settings.open_modal(
+                        services, context.client, context.team_id, command["trigger_id"], where
+                    )
+                except SlackApiError as err:
+                    await respond(response_type="ephemeral", text=settings.not_opened(err))
         elif word == "usage":
             if await admin_only(context, user, respond):
                 days = int(rest) if rest.strip().isdigit() else 30
                 days = max(1, min(days, 366))
-                rows = await services.ledger.rows(context.team_id, days)
+                try:
+                    rows = await services.ledger.rows(context.team_id, days)
+                except Exception:  # the state store (Redis, SQLite) failed
+                    log.exception("could not read the usage totals")
+                    await respond(response_type="ephemeral", text=USAGE_UNREADABLE)
+                    return
                 await respond(response_type="ephemeral", text=report(rows, days))
         elif not (await services.settings.effective(context.team_id, channel)).allowed:
             await respond(response_type="ephemeral", text=f":no_entry: {NotInThisChannel(COMMAND)}")

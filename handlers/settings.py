@@ -164,6 +164,13 @@ async def open_modal(
     await client.views_open(trigger_id=trigger_id, view=settings_modal(services, channel, saved))
 
 
+def not_opened(err: SlackApiError) -> str:
+    """What the admin reads when Slack would not open the modal (an expired trigger, ...)."""
+    error = err.response.get("error")
+    log.info("could not open the settings modal: %s", error)
+    return f":warning: I couldn't open the settings (Slack said `{error}`). Please try again."
+
+
 def _value(values: dict[str, Any], block: str) -> Any:
     return (values.get(block) or {}).get("value") or {}
 
@@ -191,8 +198,12 @@ def register(app: AsyncApp, services: Services, publish_home: HomePublisher) -> 
     async def open_from_home(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
         person = await services.directory.person(context.client, context.team_id, body["user"]["id"])
-        if person.is_admin:
+        if not person.is_admin:
+            return
+        try:
             await open_modal(services, context.client, context.team_id, body["trigger_id"], None)
+        except SlackApiError as err:  # the Home tab has no reply of its own: say it in the DM
+            await context.client.chat_postMessage(channel=person.id, text=not_opened(err))
 
     @app.view(CALLBACK_ID)
     async def save(

@@ -220,3 +220,16 @@ async def test_settings_that_cannot_be_saved_say_so_in_the_modal(
         "response_action": "errors",
         "errors": {"profile": "I couldn't save these settings; please try again in a moment."},
     }
+
+
+async def test_a_settings_modal_slack_wont_open_is_explained(world: World) -> None:
+    await world.start_bot()
+    world.slack.refuse["views.open"] = "expired_trigger_id"
+
+    await world.bot.slash_command("config", world.slack.response_url)
+
+    await wait_for(lambda: world.slack.responses)
+    assert world.slack.responses[-1] == {
+        "response_type": "ephemeral",
+        "text": ":warning: I couldn't open the settings (Slack said `expired_trigger_id`). Please try again.",
+    }

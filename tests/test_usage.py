@@ -55,3 +55,12 @@ async def test_only_admins_see_usage(world: World) -> None:
     await world.start_bot()
     report = await usage_report(world, user="U2")
     assert report.startswith("Only workspace admins can change my settings or see usage.")
+
+
+async def test_usage_totals_that_cannot_be_read_say_so(world: World, redis_server: RedisServer) -> None:
+    await world.start_bot(REDIS_URL=redis_server.url)
+    await redis_server.stop()
+
+    report = await usage_report(world)
+
+    assert report == ":warning: I couldn't read the usage totals just now. Please try again in a moment."

@@ -6,7 +6,6 @@ Every failure ends in a message in the thread; nothing ends in silence.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
@@ -208,7 +207,7 @@ class Answerer:
                 progress.show(f"is reading {file_count} file{'s' if file_count > 1 else ''}...")
             files = await self._download(messages, question.workspace)
             speakers = {m.speaker for m in messages if m.role == "user"}
-            names = await threads.names(speakers) if len(speakers) > 1 else {}
+            names = await self._names(question, speakers) if len(speakers) > 1 else {}
             sent = conversation.build(
                 messages, files.attachments, files.skipped, names, profile.budget(self._budget)
             )
@@ -263,6 +262,13 @@ class Answerer:
                 system_prompt.cancel()  # the answer ended before it needed the prompt
         return "answered"
 
+    async def _names(self, question: Question, speakers: set[str]) -> dict[str, str]:
+        """Display names of the people in the thread (ids where Slack won't say)."""
+        people = [u for u in sorted(speakers) if not u.startswith("bot:")]
+        client, team = question.workspace.client, question.team
+        found = await asyncio.gather(*(self._services.directory.person(client, team, u) for u in people))
+        return {person.id: person.name for person in found}
+
     async def _system_prompt(self, question: Question, template: str | None, language: str | None) -> str:
         client, team, directory = question.workspace.client, question.team, self._services.directory
         asker, where = await asyncio.gather(
@@ -270,7 +276,6 @@ class Answerer:
         )
         return instructions.system_prompt(
             template,
-            date=dt.datetime.now(dt.UTC).strftime("%A, %d %B %Y"),
             channel=where,
             asker=asker.name,
             language=language or instructions.language_of(asker.locale),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import getpass
 import locale
 import sys
@@ -89,7 +88,6 @@ async def ask(settings: Settings, args: argparse.Namespace, out: TextIO, err: Te
                 print(f"note: {file.name} was not sent: the bot can't read files like it", file=err)
         system = instructions.system_prompt(
             args.system_prompt,
-            date=dt.datetime.now(dt.UTC).strftime("%A, %d %B %Y"),
             channel="a terminal",
             asker=getpass.getuser(),
             language=args.language or instructions.language_of(locale.getlocale()[0]),

@@ -3,6 +3,8 @@ date, the channel and the asker filled in, and the language to answer in."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from babel import Locale, UnknownLocaleError
 
 DEFAULT_PROMPT = (
@@ -13,8 +15,10 @@ DEFAULT_PROMPT = (
 PLACEHOLDERS = ("{date}", "{channel}", "{asker}")
 
 
-def system_prompt(template: str | None, *, date: str, channel: str, asker: str, language: str | None) -> str:
-    """`template` may use {date}, {channel} and {asker}; other braces are left as they are."""
+def system_prompt(template: str | None, *, channel: str, asker: str, language: str | None) -> str:
+    """`template` may use {date} (today, UTC), {channel} and {asker}; other braces are left
+    as they are."""
+    date = dt.datetime.now(dt.UTC).strftime("%A, %d %B %Y")
     text = template or DEFAULT_PROMPT
     for placeholder, value in zip(PLACEHOLDERS, (date, channel, asker), strict=True):
         text = text.replace(placeholder, value)

@@ -88,21 +88,6 @@ class ThreadReader:
         # go before it: the model then reads the thread as the asker will.
         return before + answered_since + question
 
-    async def names(self, user_ids: set[str]) -> dict[str, str]:
-        """Display names for people in the thread (`users.info`); ids where Slack won't say."""
-        names: dict[str, str] = {}
-        for user_id in sorted(u for u in user_ids if not u.startswith("bot:")):
-            try:
-                user = (await self._client.users_info(user=user_id)).get("user") or {}
-            except SlackApiError as err:
-                log.debug("users.info refused: %s", err.response.get("error"))
-                return names
-            profile = user.get("profile") or {}
-            names[user_id] = (
-                profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
-            )
-        return names
-
     def _to_message(self, item: dict[str, Any]) -> ThreadMessage | None:
         if item.get("subtype") not in _SPOKEN_SUBTYPES:
             return None

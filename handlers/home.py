@@ -18,14 +18,7 @@ def home_view(services: Services, saved: Saved, is_admin: bool) -> dict[str, Any
         return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
     command = services.command
-    profile = (
-        services.models.profiles.get(saved.profile or "") or services.models.profiles[services.models.default]
-    )
-    answers_in = (
-        "every channel I'm in"
-        if saved.channels is None
-        else "only " + ", ".join(f"<#{c}>" for c in saved.channels)
-    )
+    profile, _ = services.models.get(saved.profile)
     default_language = "each asker's Slack language"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Reka for Slack"}},
@@ -45,7 +38,7 @@ def home_view(services: Services, saved: Saved, is_admin: bool) -> dict[str, Any
             f"• Model: `{profile.model}` (profile {profile.name})\n"
             f"• System prompt: {'its own' if saved.system_prompt else 'the built-in one'}\n"
             f"• Answer language: {saved.language or default_language}\n"
-            f"• I answer in {answers_in}, and in direct messages.\n"
+            f"• I answer in {settings.answers_in(saved.channels)}, and in direct messages.\n"
             f"`{command} settings` in a channel shows what applies there; `{command} usage` shows admins "
             "what answers cost."
         ),

@@ -131,25 +131,26 @@ def settings_modal(services: Services, channel: str | None, saved: Saved) -> dic
     }
 
 
+def answers_in(channels: list[str] | None) -> str:
+    """The workspace's allow-list in words."""
+    if channels is None:
+        return "every channel I'm in"
+    return "only " + (", ".join(f"<#{c}>" for c in channels) or "no channel")
+
+
 def describe(services: Services, effective: Effective, channel: str, channels: list[str] | None) -> str:
     """What applies in `channel`, and where each choice comes from (Slack mrkdwn)."""
-    profile = (
-        services.models.profiles.get(effective.profile) or services.models.profiles[services.models.default]
-    )
+    profile, _ = services.models.get(effective.profile)
     source = {"channel": "this channel's", "workspace": "the workspace's", "default": "default"}
     prompt = f"“{effective.system_prompt}”" if effective.system_prompt else "the built-in one"
     language = effective.language or "each asker's Slack language"
-    if channels is None:
-        answers_in = "every channel I'm in"
-    else:
-        answers_in = "only " + (", ".join(f"<#{c}>" for c in channels) or "no channel")
     here = "a direct message" if is_direct(channel) else f"<#{channel}>"
     lines = [
         f"*My settings in {here}*",
         f"• Model: `{profile.model}` (profile {profile.name}, {source[effective.sources['profile']]})",
         f"• System prompt: {prompt} ({source[effective.sources['system_prompt']]})",
         f"• Answer language: {language} ({source[effective.sources['language']]})",
-        f"• I answer in {answers_in}, and in direct messages."
+        f"• I answer in {answers_in(channels)}, and in direct messages."
         + ("" if effective.allowed else " *Not in this channel.*"),
         f"Admins change these with `{services.command} config` (this channel) or in my App Home tab "
         "(the whole workspace).",

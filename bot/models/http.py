@@ -32,20 +32,6 @@ _RETRYABLE = {408, 409, 429}
 
 
 @dataclass(frozen=True)
-class Endpoint:
-    """Where and how to call: the URL, its headers, and how to read an answer."""
-
-    session: aiohttp.ClientSession
-    url: str
-    headers: dict[str, str]
-    key_setting: str  # the setting to check when the key is refused, for the user's message
-    silence_timeout: float
-    retry_seconds: float
-    read_events: Callable[[aiohttp.ClientResponse], AsyncIterator[Chunk]]
-    read_json: Callable[[dict[str, Any]], Chunk]
-
-
-@dataclass(frozen=True)
 class Wire:
     """One API shape: the path to post to, how the key goes, how the request is written
     and how the answer is read."""
@@ -55,6 +41,19 @@ class Wire:
     request_body: Callable[[str, int, Sequence[Turn], str | None], Body]
     read_events: Callable[[aiohttp.ClientResponse], AsyncIterator[Chunk]]
     read_json: Callable[[dict[str, Any]], Chunk]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and how to call: the URL, its headers, the wire shape, and how long to wait."""
+
+    session: aiohttp.ClientSession
+    url: str
+    headers: dict[str, str]
+    wire: Wire
+    key_setting: str  # the setting to check when the key is refused, for the user's message
+    silence_timeout: float
+    retry_seconds: float
 
 
 class HttpChat:
@@ -70,16 +69,14 @@ class HttpChat:
     ) -> None:
         self._model = profile.model
         self._max_tokens = profile.max_tokens
-        self._wire = wire
         self._endpoint = Endpoint(
             session=session,
             url=profile.base_url.rstrip("/") + wire.path,
             headers=wire.auth(profile.api_key.get_secret_value() if profile.api_key else None),
+            wire=wire,
             key_setting=profile.key_setting,
             silence_timeout=silence_timeout,
             retry_seconds=retry_seconds,
-            read_events=wire.read_events,
-            read_json=wire.read_json,
         )
 
     @property
@@ -87,7 +84,7 @@ class HttpChat:
         return self._model
 
     async def stream(self, turns: Sequence[Turn], system: str | None = None) -> AsyncIterator[Chunk]:
-        body = self._wire.request_body(self._model, self._max_tokens, turns, system)
+        body = self._endpoint.wire.request_body(self._model, self._max_tokens, turns, system)
         async for chunk in stream(self._endpoint, body):
             yield chunk
 
@@ -133,10 +130,10 @@ async def _attempt(endpoint: Endpoint, body: Body) -> AsyncIterator[Chunk]:
             if resp.status != 200:
                 await _raise_for(resp, endpoint.key_setting)
             if resp.content_type == "text/event-stream":
-                async for chunk in endpoint.read_events(resp):
+                async for chunk in endpoint.wire.read_events(resp):
                     yield chunk
             else:
-                yield endpoint.read_json(await resp.json())
+                yield endpoint.wire.read_json(await resp.json())
     except TimeoutError:
         raise ModelTimedOut(endpoint.silence_timeout) from None
     except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as err:
